@@ -1,0 +1,503 @@
+import type {
+  AgentEvent,
+  AgentKilledEvent,
+  AgentResumedEvent,
+  AgentStatus,
+  AgentStoppedEvent,
+  DetectorOutputEvent,
+  FromStatus,
+  HeartbeatEvent,
+  ThresholdsSetEvent,
+} from '@vigil/contracts';
+import { CONTRACT_VERSION } from '@vigil/contracts';
+import { AgentState, NEVER } from './agent-state.ts';
+import { contentId } from './content-id.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
+import type { DetectorConfig } from './detector-config.ts';
+import { detectorConfig } from './detector-config.ts';
+import { formatIsoMs, parseIsoMs } from './iso-time.ts';
+import { MetricAccumulator } from './metric-accumulator.ts';
+import { applyOverride, resolveThresholds, type ResolvedThresholds, type ThresholdOverrides } from './thresholds.ts';
+
+/** Counters the detector keeps about its input, exported as metrics and checkpointed with its state. */
+export interface DetectorStats {
+  /** Events whose event time fell in a window already closed: applied to last-seen only, never rewriting output. */
+  lateEvents: number;
+  /** Metric samples dropped because their minute had already been summarised. */
+  lateMetricSamples: number;
+  /** Times the platform was found to have been blind (a gap between ticks longer than `blindAfterMs`). */
+  blindPeriods: number;
+  /** Events that changed nothing (resume of an agent not killed, goodbye from an old instance, …). */
+  ignoredEvents: number;
+  /** Events whose time could not be read. */
+  invalidEvents: number;
+}
+
+const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
+
+/**
+ * The tumbling-window status detector for the agents of one log partition. Time advances only through tick events;
+ * `apply` folds one input event and appends the resulting outputs (transitions, metric summaries, lifecycle facts)
+ * to `out`. It never reads the wall clock and has no I/O: the same events give the same outputs, byte for byte, which
+ * is what replay, golden tests and crash recovery stand on.
+ */
+export class Detector {
+  readonly config: DetectorConfig;
+  /** Every agent of this partition, by `<tenant>/<agentId>`. */
+  readonly agents = new Map<string, AgentState>();
+  /** Tenant-wide threshold overrides. */
+  readonly tenantOverrides = new Map<string, ThresholdOverrides>();
+  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0 };
+  /** Agents changed since the last `takeDirty()`, for incremental checkpoints. */
+  readonly dirty = new Set<AgentState>();
+  /** Every window ending at or before this has closed: its output is final. */
+  closedUpTo = NEVER;
+  /** Time of the last tick seen. */
+  lastTick = NEVER;
+  /** Sequence number the next new agent gets (first-sight order). */
+  nextSequence = 0;
+  private readonly queue = new DeadlineQueue<AgentState>();
+  /** Open metric windows by start time, each listing the agents with samples in it. */
+  private readonly openMetricWindows = new Map<number, AgentState[]>();
+
+  constructor(config: Partial<DetectorConfig> | DetectorConfig = {}) {
+    this.config = detectorConfig(config);
+  }
+
+  /** Folds one event, appending outputs to `out`. */
+  apply(event: AgentEvent, out: DetectorOutputEvent[]): void {
+    switch (event.type) {
+      case 'tick':
+        return this.onTick(parseIsoMs(event.time), out);
+      case 'heartbeat':
+        return this.onHeartbeat(event, out);
+      case 'agent-killed':
+        return this.onKilled(event, out);
+      case 'agent-resumed':
+        return this.onResumed(event, out);
+      case 'agent-stopped':
+        return this.onStopped(event, out);
+      case 'thresholds-set':
+        return this.onThresholds(event);
+    }
+  }
+
+  /** The thresholds in force for an agent. */
+  thresholdsOf(agent: AgentState): ResolvedThresholds {
+    return resolveThresholds(agent.intervalMs, this.config.thresholds, this.tenantOverrides.get(agent.tenant), agent.overrides);
+  }
+
+  /** Number of deadline-queue entries, for the benchmark and tests (superseded entries included). */
+  get queueSize(): number {
+    return this.queue.size;
+  }
+
+  /** Returns and forgets the set of agents changed since the last call. */
+  takeDirty(): AgentState[] {
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    return changed;
+  }
+
+  // ---- time ---------------------------------------------------------------------------------------------------
+
+  private onTick(t: number, out: DetectorOutputEvent[]): void {
+    if (Number.isNaN(t)) {
+      this.stats.invalidEvents++;
+      return;
+    }
+    if (this.lastTick !== NEVER && t <= this.lastTick) {
+      if (t < this.lastTick) this.stats.lateEvents++;
+      return;
+    }
+    if (this.lastTick !== NEVER && t - this.lastTick > this.config.blindAfterMs) this.recoverFromBlindness(t);
+    this.lastTick = t;
+    const w = this.config.windowMs;
+    const closeTo = Math.floor(t / w) * w;
+    if (closeTo <= this.closedUpTo) return;
+    this.closeWindowsUpTo(closeTo, out);
+  }
+
+  /**
+   * The platform saw nothing between the previous tick and `t` (ingest down, clock stopped, process restarted):
+   * silence in that gap is the platform's fault, so every agent's silence and stall clocks restart at `t`, giving
+   * each a full threshold from the resumption before it can be convicted. O(fleet), but only once per blind period.
+   */
+  private recoverFromBlindness(t: number): void {
+    this.stats.blindPeriods++;
+    this.queue.clear();
+    for (const agent of this.agents.values()) {
+      if (agent.anchor !== NEVER && agent.anchor < t) agent.anchor = t;
+      if (agent.progressAt !== NEVER && agent.progressAt < t) agent.progressAt = t;
+      agent.queuedAt = Number.POSITIVE_INFINITY;
+      this.schedule(agent);
+      this.dirty.add(agent);
+    }
+  }
+
+  private closeWindowsUpTo(closeTo: number, out: DetectorOutputEvent[]): void {
+    const w = this.config.windowMs;
+    while (this.queue.peekTime() <= closeTo) {
+      this.queue.pop(POP);
+      const agent = POP.item!;
+      if (POP.gen !== agent.gen) continue; // superseded entry
+      agent.queuedAt = Number.POSITIVE_INFINITY;
+      const d = POP.time;
+      const next = this.statusAt(agent, d);
+      if (next !== null && next !== agent.status) {
+        const at = Math.max(d, agent.statusSince);
+        this.transition(agent, next, at, Math.ceil(at / w) * w, this.silenceReason(agent, next, at), out);
+      }
+      this.schedule(agent);
+      this.dirty.add(agent);
+    }
+    this.closedUpTo = closeTo;
+    this.closeMetricWindows(out);
+  }
+
+  // ---- agent events ---------------------------------------------------------------------------------------------
+
+  private agentFor(tenant: string, agentId: string): AgentState {
+    const key = `${tenant}/${agentId}`;
+    let agent = this.agents.get(key);
+    if (agent === undefined) {
+      agent = new AgentState(key, tenant, agentId, this.nextSequence++);
+      this.agents.set(key, agent);
+    }
+    this.dirty.add(agent);
+    return agent;
+  }
+
+  private onHeartbeat(event: HeartbeatEvent, out: DetectorOutputEvent[]): void {
+    const data = event.data;
+    const r = parseIsoMs(data.receivedAt);
+    if (Number.isNaN(r)) {
+      this.stats.invalidEvents++;
+      return;
+    }
+    const late = r < this.closedUpTo;
+    if (late) this.stats.lateEvents++;
+    const agent = this.agentFor(event.tenant, event.agentId);
+    const firstBeat = agent.lastBeat === NEVER;
+    const restarted = !firstBeat && data.instanceId !== agent.instanceId;
+    if (r > agent.lastBeat) agent.lastBeat = r;
+    if (r > agent.anchor) agent.anchor = r;
+    agent.intervalMs = data.intervalSeconds * 1000;
+    if (firstBeat) {
+      out.push({
+        type: 'agent-registered',
+        version: CONTRACT_VERSION,
+        id: contentId(`${agent.key}|registered|${r}`),
+        tenant: agent.tenant,
+        agentId: agent.agentId,
+        time: formatIsoMs(r),
+        data: {
+          instanceId: data.instanceId,
+          intervalSeconds: data.intervalSeconds,
+          ...(data.host === undefined ? {} : { host: data.host }),
+          ...(data.version === undefined ? {} : { version: data.version }),
+          ...(data.labels === undefined ? {} : { labels: data.labels }),
+        },
+      });
+    } else if (restarted) {
+      this.onRestart(agent, data.instanceId, r, out);
+    }
+    if (firstBeat || restarted) agent.instanceId = data.instanceId;
+    if (data.progress !== undefined) {
+      const p = data.progress;
+      if (firstBeat || restarted || p.completed !== agent.completed || (agent.inFlight === 0 && p.inFlight > 0)) agent.progressAt = r;
+      agent.completed = p.completed;
+      agent.inFlight = p.inFlight;
+    }
+    if (data.metrics !== undefined && data.metrics.length > 0) this.addMetrics(agent, r, data.metrics);
+    if (agent.status === 'killed') return; // terminal until resume: beats update last-seen only
+    const now = Math.max(r, this.closedUpTo);
+    const next = this.beatsJustify(agent, now) ?? 'healthy'; // a beat revives a stopped agent
+    if (next !== agent.status) {
+      const at = Math.max(r, agent.statusSince);
+      const reason = agent.status === null ? 'first heartbeat' : next === 'stalled' ? this.stallReason(agent) : `heartbeat received (instance ${data.instanceId})`;
+      this.transition(agent, next, at, this.detectedAtFor(at), reason, out);
+    }
+    this.schedule(agent);
+  }
+
+  private onRestart(agent: AgentState, instanceId: string, r: number, out: DetectorOutputEvent[]): void {
+    agent.restarts++;
+    const { flappingRestarts, flappingWindowMs } = this.config;
+    const recent = (agent.recentRestarts ??= []);
+    recent.push(r);
+    while (recent.length > 0 && recent[0]! <= r - flappingWindowMs) recent.shift();
+    while (recent.length > flappingRestarts + 1) recent.shift();
+    const wasFlapping = agent.flapping;
+    agent.flapping = recent.length > flappingRestarts;
+    out.push({
+      type: 'agent-restarted',
+      version: CONTRACT_VERSION,
+      id: contentId(`${agent.key}|restarted|${agent.restarts}|${instanceId}|${r}`),
+      tenant: agent.tenant,
+      agentId: agent.agentId,
+      time: formatIsoMs(r),
+      data: { previousInstanceId: agent.instanceId, instanceId, restarts: agent.restarts, recentRestarts: recent.length, flapping: agent.flapping },
+    });
+    if (wasFlapping && !agent.flapping) this.flappingCleared(agent, r, out);
+  }
+
+  private flappingCleared(agent: AgentState, at: number, out: DetectorOutputEvent[]): void {
+    out.push({
+      type: 'agent-flapping-cleared',
+      version: CONTRACT_VERSION,
+      id: contentId(`${agent.key}|flapping-cleared|${agent.restarts}|${at}`),
+      tenant: agent.tenant,
+      agentId: agent.agentId,
+      time: formatIsoMs(at),
+      data: { recentRestarts: agent.recentRestarts?.length ?? 0 },
+    });
+  }
+
+  private onKilled(event: AgentKilledEvent, out: DetectorOutputEvent[]): void {
+    const t = this.eventTime(event.time);
+    if (t === null) return;
+    const agent = this.agentFor(event.tenant, event.agentId);
+    if (agent.status === 'killed') {
+      this.stats.ignoredEvents++;
+      return;
+    }
+    const at = Math.max(t, agent.statusSince);
+    this.transition(agent, 'killed', at, this.detectedAtFor(at), `killed by ${event.data.by}: ${event.data.reason}`, out);
+    this.unschedule(agent);
+  }
+
+  private onResumed(event: AgentResumedEvent, out: DetectorOutputEvent[]): void {
+    const t = this.eventTime(event.time);
+    if (t === null) return;
+    const agent = this.agents.get(`${event.tenant}/${event.agentId}`);
+    if (agent === undefined || agent.status !== 'killed') {
+      this.stats.ignoredEvents++;
+      return;
+    }
+    this.dirty.add(agent);
+    const at = Math.max(t, agent.statusSince);
+    const next = this.beatsJustify(agent, Math.max(at, this.closedUpTo)) ?? 'unreachable';
+    const why = event.data.reason ? `: ${event.data.reason}` : '';
+    const beats = agent.lastBeat === NEVER ? '; no heartbeat ever received' : '';
+    this.transition(agent, next, at, this.detectedAtFor(at), `resumed by ${event.data.by}${why}${beats}`, out);
+    this.schedule(agent);
+  }
+
+  private onStopped(event: AgentStoppedEvent, out: DetectorOutputEvent[]): void {
+    const t = this.eventTime(event.time);
+    if (t === null) return;
+    const agent = this.agentFor(event.tenant, event.agentId);
+    const staleInstance = event.data.instanceId !== undefined && agent.instanceId !== '' && event.data.instanceId !== agent.instanceId;
+    if (agent.status === 'killed' || agent.status === 'stopped' || staleInstance) {
+      // A goodbye from an instance that has already been replaced must not stop its successor.
+      this.stats.ignoredEvents++;
+      return;
+    }
+    const at = Math.max(t, agent.statusSince);
+    const why = event.data.reason ? `: ${event.data.reason}` : '';
+    this.transition(agent, 'stopped', at, this.detectedAtFor(at), `graceful shutdown${why}`, out);
+    this.unschedule(agent);
+  }
+
+  private onThresholds(event: ThresholdsSetEvent): void {
+    if (event.agentId !== undefined) {
+      const agent = this.agentFor(event.tenant, event.agentId);
+      agent.overrides = applyOverride(agent.overrides, event.data);
+      this.reschedule(agent);
+      return;
+    }
+    const next = applyOverride(this.tenantOverrides.get(event.tenant), event.data);
+    if (next === undefined) this.tenantOverrides.delete(event.tenant);
+    else this.tenantOverrides.set(event.tenant, next);
+    // Rare operator action: re-plan every agent of the tenant (O(tenant's agents)).
+    for (const agent of this.agents.values()) {
+      if (agent.tenant === event.tenant) {
+        this.reschedule(agent);
+        this.dirty.add(agent);
+      }
+    }
+  }
+
+  // ---- status rules -----------------------------------------------------------------------------------------
+
+  /** The agent's status at time `t` without new input: killed and stopped hold; otherwise what the beats justify. */
+  private statusAt(agent: AgentState, t: number): AgentStatus | null {
+    if (agent.status === 'killed' || agent.status === 'stopped') return agent.status;
+    return this.beatsJustify(agent, t);
+  }
+
+  /** The status the agent's beats alone justify at time `t` (null before its first beat). */
+  private beatsJustify(agent: AgentState, t: number): AgentStatus | null {
+    if (agent.lastBeat === NEVER) return null;
+    const th = this.thresholdsOf(agent);
+    const silence = t - agent.anchor;
+    if (silence >= th.unreachableAfterMs) return 'unreachable';
+    if (silence >= th.degradedAfterMs) return 'degraded';
+    if (agent.inFlight > 0 && agent.progressAt !== NEVER && t - agent.progressAt >= th.stalledAfterMs) return 'stalled';
+    return 'healthy';
+  }
+
+  /** When the agent's status would next change without new input, or +Infinity. */
+  private nextDeadline(agent: AgentState): number {
+    const s = agent.status;
+    if (s === null || s === 'killed' || s === 'stopped' || s === 'unreachable' || agent.lastBeat === NEVER) return Number.POSITIVE_INFINITY;
+    const th = this.thresholdsOf(agent);
+    if (s === 'degraded') return agent.anchor + th.unreachableAfterMs;
+    const silent = agent.anchor + th.degradedAfterMs;
+    if (s === 'healthy' && agent.inFlight > 0 && agent.progressAt !== NEVER) return Math.min(silent, agent.progressAt + th.stalledAfterMs);
+    return silent;
+  }
+
+  /**
+   * Makes sure the queue holds an entry no later than the agent's next deadline. A beat only moves the deadline
+   * later, so the common case costs nothing here: the existing entry surfaces early and is re-queued then.
+   */
+  private schedule(agent: AgentState): void {
+    const d = this.nextDeadline(agent);
+    if (d === Number.POSITIVE_INFINITY || d >= agent.queuedAt) return;
+    agent.gen++;
+    agent.queuedAt = d;
+    this.queue.push(d, agent.seq, agent, agent.gen);
+  }
+
+  /** Re-queues after a deadline may have moved earlier or later (threshold change). */
+  private reschedule(agent: AgentState): void {
+    this.unschedule(agent);
+    this.schedule(agent);
+  }
+
+  private unschedule(agent: AgentState): void {
+    agent.gen++;
+    agent.queuedAt = Number.POSITIVE_INFINITY;
+  }
+
+  private transition(agent: AgentState, to: AgentStatus, at: number, detectedAt: number, reason: string, out: DetectorOutputEvent[]): void {
+    const from: FromStatus = agent.status ?? 'unknown';
+    agent.transitions++;
+    agent.status = to;
+    agent.statusSince = at;
+    this.dirty.add(agent);
+    out.push({
+      type: 'status-transitioned',
+      version: CONTRACT_VERSION,
+      id: contentId(`${agent.key}|${agent.transitions}|${from}|${to}|${at}`),
+      tenant: agent.tenant,
+      agentId: agent.agentId,
+      time: formatIsoMs(at),
+      data: {
+        from,
+        to,
+        at: formatIsoMs(at),
+        detectedAt: formatIsoMs(detectedAt),
+        reason,
+        lastHeartbeatAt: agent.lastBeat === NEVER ? null : formatIsoMs(agent.lastBeat),
+      },
+    });
+  }
+
+  private silenceReason(agent: AgentState, to: AgentStatus, at: number): string {
+    if (to === 'stalled') return this.stallReason(agent);
+    const th = this.thresholdsOf(agent);
+    const limit = to === 'unreachable' ? th.unreachableAfterMs : th.degradedAfterMs;
+    return `no heartbeat for ${formatDuration(at - agent.anchor)} (threshold ${formatDuration(limit)})`;
+  }
+
+  private stallReason(agent: AgentState): string {
+    return `${agent.inFlight} in flight, no progress for ${formatDuration(this.thresholdsOf(agent).stalledAfterMs)} (completed ${agent.completed})`;
+  }
+
+  /** Output of an event handled now lands in the window being built: never in one already closed. */
+  private detectedAtFor(at: number): number {
+    const w = this.config.windowMs;
+    return Math.max(Math.ceil(at / w) * w, this.closedUpTo);
+  }
+
+  private eventTime(iso: string): number | null {
+    const t = parseIsoMs(iso);
+    if (Number.isNaN(t)) {
+      this.stats.invalidEvents++;
+      return null;
+    }
+    if (t < this.closedUpTo) this.stats.lateEvents++;
+    return t;
+  }
+
+  // ---- metric windows ---------------------------------------------------------------------------------------
+
+  private addMetrics(agent: AgentState, r: number, samples: NonNullable<HeartbeatEvent['data']['metrics']>): void {
+    const mw = this.config.metricWindowMs;
+    const start = Math.floor(r / mw) * mw;
+    if (start + mw <= this.closedUpTo) {
+      this.stats.lateMetricSamples += samples.length;
+      return;
+    }
+    let acc = agent.metrics?.find((m) => m.windowStart === start);
+    if (acc === undefined) {
+      acc = new MetricAccumulator(start);
+      (agent.metrics ??= []).push(acc);
+      let list = this.openMetricWindows.get(start);
+      if (list === undefined) this.openMetricWindows.set(start, (list = []));
+      list.push(agent);
+    }
+    acc.addAll(samples);
+  }
+
+  private closeMetricWindows(out: DetectorOutputEvent[]): void {
+    if (this.openMetricWindows.size === 0) return;
+    const mw = this.config.metricWindowMs;
+    const due = [...this.openMetricWindows.keys()].filter((s) => s + mw <= this.closedUpTo).sort((a, b) => a - b);
+    for (const start of due) {
+      for (const agent of this.openMetricWindows.get(start)!) {
+        const idx = agent.metrics?.findIndex((m) => m.windowStart === start) ?? -1;
+        if (idx < 0) continue;
+        const acc = agent.metrics![idx]!;
+        agent.metrics!.splice(idx, 1);
+        if (agent.metrics!.length === 0) agent.metrics = null;
+        this.dirty.add(agent);
+        out.push({
+          type: 'metric-summary',
+          version: CONTRACT_VERSION,
+          id: contentId(`${agent.key}|metric|${start}`),
+          tenant: agent.tenant,
+          agentId: agent.agentId,
+          time: formatIsoMs(start + mw),
+          data: acc.summarise(mw),
+        });
+      }
+      this.openMetricWindows.delete(start);
+    }
+  }
+
+  // ---- checkpoints --------------------------------------------------------------------------------------------
+
+  /** Re-indexes an agent restored from a checkpoint (queue entry and open metric windows). */
+  restoreAgent(agent: AgentState): void {
+    this.agents.set(agent.key, agent);
+    if (agent.seq >= this.nextSequence) this.nextSequence = agent.seq + 1;
+    if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent.seq, agent, agent.gen);
+    for (const acc of agent.metrics ?? []) {
+      let list = this.openMetricWindows.get(acc.windowStart);
+      if (list === undefined) this.openMetricWindows.set(acc.windowStart, (list = []));
+      list.push(agent);
+    }
+  }
+
+  /** Sorts restored metric-window lists into first-sight order, as an uninterrupted run would have them. */
+  finishRestore(): void {
+    for (const list of this.openMetricWindows.values()) list.sort((a, b) => a.seq - b.seq);
+  }
+}
+
+/** Human duration for reasons: `90s`, `5m`, `1m30s`, `1500ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000 || ms % 1000 !== 0) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  if (m < 60) return rest === 0 ? `${m}m` : `${m}m${rest}s`;
+  const h = Math.floor(m / 60);
+  const rm = m % 60;
+  return `${h}h${rm === 0 ? '' : `${rm}m`}${rest === 0 ? '' : `${rest}s`}`;
+}
