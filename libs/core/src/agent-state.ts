@@ -15,8 +15,6 @@ export class AgentState {
   status: AgentStatus | null = null;
   statusSince = NEVER;
   lastBeat = NEVER;
-  /** Silence is measured from here: the last beat, moved forward past any time the platform was blind. */
-  anchor = NEVER;
   /** When `completed` last moved (or work first went in flight); the stall clock starts here. */
   progressAt = NEVER;
   completed = 0;
@@ -38,10 +36,16 @@ export class AgentState {
   metrics: MetricAccumulator[] | null = null;
 
   constructor(
+    /** `<tenant>/<agentId>`, the same string object as the detector's map key. */
     readonly key: string,
+    /** Interned by the detector: one string per tenant, not one per agent. */
     readonly tenant: string,
-    readonly agentId: string,
     /** Order of first sight: breaks ties between equal deadlines deterministically. */
     readonly seq: number,
   ) {}
+
+  /** Derived from the key rather than stored: it is read only when an output is built, and memory is per agent. */
+  get agentId(): string {
+    return this.key.slice(this.tenant.length + 1);
+  }
 }

@@ -1,12 +1,11 @@
 /**
- * A binary min-heap of (deadline, tiebreak, item, generation). Closing a window pops only the entries due in it, so
+ * A binary min-heap of (deadline, item, generation), equal deadlines ordered by the item's `seq`. Closing a window pops only the entries due in it, so
  * its cost is proportional to the agents whose deadlines fall in the window, and peeking at an idle window is O(1).
  * Entries are never updated in place: a newer entry supersedes an older one through the generation the caller keeps
  * on the item, and superseded entries are dropped when they surface (lazy deletion).
  */
-export class DeadlineQueue<T> {
+export class DeadlineQueue<T extends { readonly seq: number }> {
   private readonly times: number[] = [];
-  private readonly ties: number[] = [];
   private readonly gens: number[] = [];
   private readonly items: T[] = [];
 
@@ -20,12 +19,11 @@ export class DeadlineQueue<T> {
     return this.times.length === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
   }
 
-  /** Adds an entry; `tie` orders equal deadlines so pops are deterministic across restarts. */
-  push(time: number, tie: number, item: T, gen: number): void {
+  /** Adds an entry; `item.seq` orders equal deadlines so pops are deterministic across restarts. */
+  push(time: number, item: T, gen: number): void {
     const t = this.times;
     let i = t.length;
     t.push(time);
-    this.ties.push(tie);
     this.gens.push(gen);
     this.items.push(item);
     while (i > 0) {
@@ -46,7 +44,6 @@ export class DeadlineQueue<T> {
     const last = n - 1;
     if (last > 0) this.swap(0, last);
     this.times.pop();
-    this.ties.pop();
     this.gens.pop();
     this.items.pop();
     let i = 0;
@@ -66,7 +63,6 @@ export class DeadlineQueue<T> {
   /** Drops every entry. */
   clear(): void {
     this.times.length = 0;
-    this.ties.length = 0;
     this.gens.length = 0;
     this.items.length = 0;
   }
@@ -74,16 +70,13 @@ export class DeadlineQueue<T> {
   private less(a: number, b: number): boolean {
     const ta = this.times[a]!;
     const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.ties[a]! < this.ties[b]!);
+    return ta < tb || (ta === tb && this.items[a]!.seq < this.items[b]!.seq);
   }
 
   private swap(a: number, b: number): void {
     const t = this.times[a]!;
     this.times[a] = this.times[b]!;
     this.times[b] = t;
-    const k = this.ties[a]!;
-    this.ties[a] = this.ties[b]!;
-    this.ties[b] = k;
     const g = this.gens[a]!;
     this.gens[a] = this.gens[b]!;
     this.gens[b] = g;

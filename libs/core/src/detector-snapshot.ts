@@ -19,12 +19,10 @@ export interface MetricAccumulatorSnapshot {
 export interface AgentSnapshot {
   k: string;
   t: string;
-  a: string;
   q: number;
   s: AgentStatus | null;
   ss: number;
   lb: number;
-  an: number;
   pa: number;
   c: number;
   f: number;
@@ -44,6 +42,7 @@ export interface AgentSnapshot {
 export interface DetectorMetaSnapshot {
   closedUpTo: number;
   lastTick: number;
+  blindResumedAt: number;
   nextSeq: number;
   stats: DetectorStats;
   tenantOverrides: [string, ThresholdOverrides][];
@@ -60,12 +59,10 @@ export function snapshotAgent(a: AgentState): AgentSnapshot {
   return {
     k: a.key,
     t: a.tenant,
-    a: a.agentId,
     q: a.seq,
     s: a.status,
     ss: a.statusSince,
     lb: a.lastBeat,
-    an: a.anchor,
     pa: a.progressAt,
     c: a.completed,
     f: a.inFlight,
@@ -92,11 +89,10 @@ export function snapshotAgent(a: AgentState): AgentSnapshot {
 
 /** Rebuilds one agent. */
 export function restoreAgentState(s: AgentSnapshot): AgentState {
-  const a = new AgentState(s.k, s.t, s.a, s.q);
+  const a = new AgentState(s.k, s.t, s.q);
   a.status = s.s;
   a.statusSince = s.ss;
   a.lastBeat = s.lb;
-  a.anchor = s.an;
   a.progressAt = s.pa;
   a.completed = s.c;
   a.inFlight = s.f;
@@ -127,6 +123,7 @@ export function snapshotMeta(d: Detector): DetectorMetaSnapshot {
   return {
     closedUpTo: d.closedUpTo,
     lastTick: d.lastTick,
+    blindResumedAt: d.blindResumedAt,
     nextSeq: d.nextSequence,
     stats: { ...d.stats },
     tenantOverrides: [...d.tenantOverrides.entries()].map(([t, o]) => [t, { ...o }]),
@@ -144,11 +141,12 @@ export function restoreDetector(config: Partial<DetectorConfig>, meta: DetectorM
   if (meta) {
     d.closedUpTo = meta.closedUpTo;
     d.lastTick = meta.lastTick;
+    d.blindResumedAt = meta.blindResumedAt;
     d.nextSequence = meta.nextSeq;
     Object.assign(d.stats, meta.stats);
     for (const [t, o] of meta.tenantOverrides) d.tenantOverrides.set(t, { ...o });
   }
-  const restored = [...agents].map(restoreAgentState).sort((x, y) => x.seq - y.seq);
+  const restored = [...agents].map((snap) => restoreAgentState({ ...snap, t: d.internTenant(snap.t) })).sort((x, y) => x.seq - y.seq);
   for (const a of restored) d.restoreAgent(a);
   d.finishRestore();
   return d;

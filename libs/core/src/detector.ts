@@ -54,6 +54,13 @@ export class Detector {
   closedUpTo = NEVER;
   /** Time of the last tick seen. */
   lastTick = NEVER;
+  /**
+   * The tick that ended the latest blind period. Silence and stall clocks never start before it, which is how a
+   * blind period is forgiven for the whole fleet in O(1): an agent's anchor is derived, never rewritten.
+   */
+  blindResumedAt = NEVER;
+  /** One string per tenant, shared by its agents. */
+  private readonly tenantNames = new Map<string, string>();
   /** Sequence number the next new agent gets (first-sight order). */
   nextSequence = 0;
   private readonly queue = new DeadlineQueue<AgentState>();
@@ -121,18 +128,23 @@ export class Detector {
   /**
    * The platform saw nothing between the previous tick and `t` (ingest down, clock stopped, process restarted):
    * silence in that gap is the platform's fault, so every agent's silence and stall clocks restart at `t`, giving
-   * each a full threshold from the resumption before it can be convicted. O(fleet), but only once per blind period.
+   * each a full threshold from the resumption before it can be convicted. Deadlines that fell in the gap surface at
+   * the next window close and are re-planned there, unevaluated.
    */
   private recoverFromBlindness(t: number): void {
     this.stats.blindPeriods++;
-    this.queue.clear();
-    for (const agent of this.agents.values()) {
-      if (agent.anchor !== NEVER && agent.anchor < t) agent.anchor = t;
-      if (agent.progressAt !== NEVER && agent.progressAt < t) agent.progressAt = t;
-      agent.queuedAt = Number.POSITIVE_INFINITY;
-      this.schedule(agent);
-      this.dirty.add(agent);
-    }
+    this.blindResumedAt = t;
+  }
+
+  /** Silence is measured from here: the last beat, or the end of the latest blind period if later. */
+  private anchorOf(agent: AgentState): number {
+    return agent.lastBeat > this.blindResumedAt ? agent.lastBeat : this.blindResumedAt;
+  }
+
+  /** The stall clock's start: when progress last moved, or the end of the latest blind period if later. */
+  private progressOf(agent: AgentState): number {
+    if (agent.progressAt === NEVER) return NEVER;
+    return agent.progressAt > this.blindResumedAt ? agent.progressAt : this.blindResumedAt;
   }
 
   private closeWindowsUpTo(closeTo: number, out: DetectorOutputEvent[]): void {
@@ -143,6 +155,10 @@ export class Detector {
       if (POP.gen !== agent.gen) continue; // superseded entry
       agent.queuedAt = Number.POSITIVE_INFINITY;
       const d = POP.time;
+      if (d < this.blindResumedAt) {
+        this.schedule(agent); // fell in a blind period: re-plan from the resumption
+        continue;
+      }
       const next = this.statusAt(agent, d);
       if (next !== null && next !== agent.status) {
         const at = Math.max(d, agent.statusSince);
@@ -161,11 +177,18 @@ export class Detector {
     const key = `${tenant}/${agentId}`;
     let agent = this.agents.get(key);
     if (agent === undefined) {
-      agent = new AgentState(key, tenant, agentId, this.nextSequence++);
+      agent = new AgentState(key, this.internTenant(tenant), this.nextSequence++);
       this.agents.set(key, agent);
     }
     this.dirty.add(agent);
     return agent;
+  }
+
+  /** Returns the shared string for a tenant. */
+  internTenant(tenant: string): string {
+    let name = this.tenantNames.get(tenant);
+    if (name === undefined) this.tenantNames.set(tenant, (name = tenant));
+    return name;
   }
 
   private onHeartbeat(event: HeartbeatEvent, out: DetectorOutputEvent[]): void {
@@ -181,7 +204,6 @@ export class Detector {
     const firstBeat = agent.lastBeat === NEVER;
     const restarted = !firstBeat && data.instanceId !== agent.instanceId;
     if (r > agent.lastBeat) agent.lastBeat = r;
-    if (r > agent.anchor) agent.anchor = r;
     agent.intervalMs = data.intervalSeconds * 1000;
     if (firstBeat) {
       out.push({
@@ -331,10 +353,10 @@ export class Detector {
   private beatsJustify(agent: AgentState, t: number): AgentStatus | null {
     if (agent.lastBeat === NEVER) return null;
     const th = this.thresholdsOf(agent);
-    const silence = t - agent.anchor;
+    const silence = t - this.anchorOf(agent);
     if (silence >= th.unreachableAfterMs) return 'unreachable';
     if (silence >= th.degradedAfterMs) return 'degraded';
-    if (agent.inFlight > 0 && agent.progressAt !== NEVER && t - agent.progressAt >= th.stalledAfterMs) return 'stalled';
+    if (agent.inFlight > 0 && agent.progressAt !== NEVER && t - this.progressOf(agent) >= th.stalledAfterMs) return 'stalled';
     return 'healthy';
   }
 
@@ -343,9 +365,10 @@ export class Detector {
     const s = agent.status;
     if (s === null || s === 'killed' || s === 'stopped' || s === 'unreachable' || agent.lastBeat === NEVER) return Number.POSITIVE_INFINITY;
     const th = this.thresholdsOf(agent);
-    if (s === 'degraded') return agent.anchor + th.unreachableAfterMs;
-    const silent = agent.anchor + th.degradedAfterMs;
-    if (s === 'healthy' && agent.inFlight > 0 && agent.progressAt !== NEVER) return Math.min(silent, agent.progressAt + th.stalledAfterMs);
+    const anchor = this.anchorOf(agent);
+    if (s === 'degraded') return anchor + th.unreachableAfterMs;
+    const silent = anchor + th.degradedAfterMs;
+    if (s === 'healthy' && agent.inFlight > 0 && agent.progressAt !== NEVER) return Math.min(silent, this.progressOf(agent) + th.stalledAfterMs);
     return silent;
   }
 
@@ -358,7 +381,7 @@ export class Detector {
     if (d === Number.POSITIVE_INFINITY || d >= agent.queuedAt) return;
     agent.gen++;
     agent.queuedAt = d;
-    this.queue.push(d, agent.seq, agent, agent.gen);
+    this.queue.push(d, agent, agent.gen);
   }
 
   /** Re-queues after a deadline may have moved earlier or later (threshold change). */
@@ -400,7 +423,7 @@ export class Detector {
     if (to === 'stalled') return this.stallReason(agent);
     const th = this.thresholdsOf(agent);
     const limit = to === 'unreachable' ? th.unreachableAfterMs : th.degradedAfterMs;
-    return `no heartbeat for ${formatDuration(at - agent.anchor)} (threshold ${formatDuration(limit)})`;
+    return `no heartbeat for ${formatDuration(at - this.anchorOf(agent))} (threshold ${formatDuration(limit)})`;
   }
 
   private stallReason(agent: AgentState): string {
@@ -475,7 +498,7 @@ export class Detector {
   restoreAgent(agent: AgentState): void {
     this.agents.set(agent.key, agent);
     if (agent.seq >= this.nextSequence) this.nextSequence = agent.seq + 1;
-    if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent.seq, agent, agent.gen);
+    if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent, agent.gen);
     for (const acc of agent.metrics ?? []) {
       let list = this.openMetricWindows.get(acc.windowStart);
       if (list === undefined) this.openMetricWindows.set(acc.windowStart, (list = []));
