@@ -423,7 +423,9 @@ export class Detector {
     if (to === 'stalled') return this.stallReason(agent);
     const th = this.thresholdsOf(agent);
     const limit = to === 'unreachable' ? th.unreachableAfterMs : th.degradedAfterMs;
-    return `no heartbeat for ${formatDuration(at - this.anchorOf(agent))} (threshold ${formatDuration(limit)})`;
+    const anchor = this.anchorOf(agent);
+    const blind = anchor > agent.lastBeat ? `; the platform was blind until ${formatIsoMs(anchor)}, silence counted from then` : '';
+    return `no heartbeat for ${formatDuration(at - anchor)} (threshold ${formatDuration(limit)})${blind}`;
   }
 
   private stallReason(agent: AgentState): string {

@@ -21,3 +21,4 @@ export {
 export { toReplayEvent } from './replay-input.ts';
 export { replay, eventTimeOf, type ReplayOptions } from './replay.ts';
 export { parseDuration } from './duration.ts';
+export { replayJsonl, type ReplayJsonlOptions } from './replay-jsonl.ts';

@@ -1,0 +1,42 @@
+import type { AgentSnapshot, DetectorMetaSnapshot } from '@vigil/core';
+import type { EventLog, ProduceRecord } from '@vigil/log';
+
+/** Key of a partition's meta record in the changelog. */
+export function metaKey(partition: number): string {
+  return `p${partition}|meta`;
+}
+
+/** Key of an agent's record in the changelog. */
+export function agentStateKey(partition: number, agentKey: string): string {
+  return `p${partition}|a|${agentKey}`;
+}
+
+/** Records that persist a set of changed agents and the partition meta; written to the changelog partition = input partition. */
+export function changelogRecords(partition: number, meta: DetectorMetaSnapshot, agents: readonly AgentSnapshot[]): ProduceRecord[] {
+  const records: ProduceRecord[] = agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
+  records.push({ key: metaKey(partition), value: JSON.stringify(meta), partition });
+  return records;
+}
+
+/** The newest state of one partition read back from the changelog (newest record per key wins). */
+export async function readChangelog(
+  log: EventLog,
+  topic: string,
+  partition: number,
+): Promise<{ meta: DetectorMetaSnapshot | null; agents: AgentSnapshot[] }> {
+  const latest = new Map<string, string>();
+  const end = await log.endOffset(topic, partition);
+  let offset = 0;
+  while (offset < end) {
+    const records = await log.read(topic, partition, offset, 5000);
+    if (records.length === 0) break;
+    for (const r of records) if (r.key !== null) latest.set(r.key, r.value);
+    offset = records[records.length - 1]!.offset + 1;
+  }
+  const metaText = latest.get(metaKey(partition));
+  latest.delete(metaKey(partition));
+  const agents: AgentSnapshot[] = [];
+  const prefix = `p${partition}|a|`;
+  for (const [key, value] of latest) if (key.startsWith(prefix)) agents.push(JSON.parse(value) as AgentSnapshot);
+  return { meta: metaText === undefined ? null : (JSON.parse(metaText) as DetectorMetaSnapshot), agents };
+}

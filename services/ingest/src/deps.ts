@@ -1,0 +1,21 @@
+import type { TopicNames } from '@vigil/contracts';
+import type { ApiKeyResolver, MetricsRegistry } from '@vigil/http';
+import type { EventLog } from '@vigil/log';
+import type { ReadModel } from '@vigil/store';
+import type { Logger } from 'pino';
+
+/** What the ingest routes need: ports only, never another service. */
+export interface IngestDeps {
+  readonly log: EventLog;
+  /** Read to tell each beating agent whether it is killed. */
+  readonly readModel: ReadModel;
+  readonly topics: TopicNames;
+  readonly apiKeys: ApiKeyResolver;
+  readonly logger: Logger;
+  /** Epoch ms; the source of `receivedAt`. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Event ids. Default `randomUUID`. */
+  readonly newId?: () => string;
+  /** Where counters go; share one with the query plugin on the embedded app. */
+  readonly metrics?: MetricsRegistry;
+}

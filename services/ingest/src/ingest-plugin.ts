@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import {
+  AgentId,
+  AgentStoppedEvent,
+  CONTRACT_VERSION,
+  HeartbeatEvent,
+  HeartbeatInput,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  agentKey,
+} from '@vigil/contracts';
+import { AcceptedEventResponse, apiScope, parseInput, routeSchema, tenantOf, whileLogAvailable } from '@vigil/http';
+import type { ReadModel } from '@vigil/store';
+import { z } from 'zod';
+import type { IngestConfig } from './config.ts';
+import type { IngestDeps } from './deps.ts';
+import { toHeartbeatEvent } from './heartbeat-event.ts';
+
+/** Options of the ingest plugin. */
+export interface IngestPluginOptions {
+  readonly deps: IngestDeps;
+  readonly config: IngestConfig;
+}
+
+/** Name of the counter of accepted heartbeats, by tenant. */
+export const HEARTBEATS_ACCEPTED_METRIC = 'vigil_heartbeats_accepted_total';
+
+const BatchRequest = HeartbeatRequest.options[1];
+const AgentParams = z.strictObject({ id: AgentId });
+const GoodbyeBody = AgentStoppedEvent.shape.data;
+const MISSING_BODY = 'request body is required: send one heartbeat {"agentId": "..."} or a batch {"heartbeats": [...]}';
+
+/** The posted beats, whichever of the two shapes was sent; the error of a batch item names its index. */
+function parseHeartbeats(body: unknown): { inputs: HeartbeatInput[]; batch: boolean } {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'heartbeats' in body) {
+    return { inputs: parseInput(BatchRequest, body).heartbeats, batch: true };
+  }
+  return { inputs: [parseInput(HeartbeatInput, body, { whenMissing: MISSING_BODY })], batch: false };
+}
+
+/** Whether each agent is killed, from the read model. A read-model failure must not lose beats already on the log. */
+async function agentStatuses(readModel: ReadModel, tenant: string, agentIds: readonly string[], request: FastifyRequest): Promise<HeartbeatResponse['agents']> {
+  return Promise.all(
+    agentIds.map(async (agentId) => {
+      try {
+        const view = await readModel.getAgent(tenant, agentId);
+        return { agentId, killed: view !== null && (view.killed !== null || view.status === 'killed'), status: view?.status ?? null };
+      } catch (err) {
+        request.log.warn({ err, agentId }, 'read model unavailable; answering heartbeat without status');
+        return { agentId, killed: false, status: null };
+      }
+    }),
+  );
+}
+
+/**
+ * Adds `POST /v1/heartbeats` and `POST /v1/agents/:id/goodbye` to a context that is already an API scope (see
+ * `apiScope`). Prefer `ingestPlugin`, which makes its own scope.
+ */
+export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, config: IngestConfig): void {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? randomUUID;
+  const { log, readModel, topics } = deps;
+  const accepted = deps.metrics?.counter(HEARTBEATS_ACCEPTED_METRIC, 'Heartbeats appended to the log, by tenant', ['tenant']);
+
+  app.post(
+    '/v1/heartbeats',
+    {
+      bodyLimit: config.bodyLimitBytes,
+      schema: routeSchema({
+        summary: 'Report one heartbeat or a batch',
+        description: 'Each beat is appended to the agent-events log with the time it was received; the answer says, per agent, whether it is killed.',
+        tags: ['ingest'],
+        body: HeartbeatRequest,
+        response: { 202: HeartbeatResponse },
+      }),
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const { inputs, batch } = parseHeartbeats(request.body);
+      const receivedAt = new Date(now()).toISOString();
+      // Every event is validated before any is appended: a batch lands whole or not at all.
+      const events = inputs.map((input, i) =>
+        parseInput(HeartbeatEvent, toHeartbeatEvent(input, { tenant, id: newId(), receivedAt }), batch ? { prefix: ['heartbeats', i] } : {}),
+      );
+      await whileLogAvailable(
+        log.append(
+          topics.agentEvents,
+          events.map((e) => ({ key: agentKey(tenant, e.agentId), value: JSON.stringify(e) })),
+        ),
+        config.retryAfterSeconds,
+      );
+      accepted?.inc({ tenant }, events.length);
+      const agentIds = [...new Set(events.map((e) => e.agentId))];
+      const body: HeartbeatResponse = { accepted: events.length, agents: await agentStatuses(readModel, tenant, agentIds, request) };
+      return reply.code(202).send(body);
+    },
+  );
+
+  app.post(
+    '/v1/agents/:id/goodbye',
+    {
+      schema: routeSchema({
+        summary: 'Say goodbye (graceful shutdown)',
+        description: 'The agent becomes `stopped`: not a failure, never alerts; its next beat makes it healthy again.',
+        tags: ['ingest'],
+        params: AgentParams,
+        body: GoodbyeBody,
+        response: { 202: AcceptedEventResponse },
+      }),
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const { id: agentId } = parseInput(AgentParams, request.params);
+      const data = parseInput(GoodbyeBody, request.body ?? {});
+      const event: AgentStoppedEvent = parseInput(AgentStoppedEvent, {
+        type: 'agent-stopped',
+        version: CONTRACT_VERSION,
+        id: newId(),
+        time: new Date(now()).toISOString(),
+        tenant,
+        agentId,
+        data,
+      });
+      await whileLogAvailable(
+        log.append(topics.agentEvents, [{ key: agentKey(tenant, agentId), value: JSON.stringify(event) }]),
+        config.retryAfterSeconds,
+      );
+      const body: AcceptedEventResponse = { accepted: true, agentId, event: event.id };
+      return reply.code(202).send(body);
+    },
+  );
+}
+
+/**
+ * The ingest routes as an encapsulated fastify plugin with its own bearer auth and JSON errors; the embedded runner
+ * registers it next to the query plugin on one app.
+ */
+export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { deps, config }) => {
+  apiScope(app, deps.apiKeys);
+  registerIngestRoutes(app, deps, config);
+};

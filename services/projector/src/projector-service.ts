@@ -1,0 +1,152 @@
+import {
+  agentStreamName,
+  decodeAgentEvent,
+  decodeOutputEvent,
+  InvalidEventError,
+  type AgentEvent,
+  type DetectorOutputEvent,
+  type TopicNames,
+} from '@vigil/contracts';
+import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
+import type { EventStore, NewStreamEvent, ReadModel } from '@vigil/store';
+import type { Logger } from 'pino';
+
+/** Dependencies of the projector: ports only. Either sink may be absent (a query replica keeps only its read model). */
+export interface ProjectorDeps {
+  readonly log: EventLog;
+  readonly topics: TopicNames;
+  readonly logger: Logger;
+  readonly readModel?: ReadModel;
+  readonly store?: EventStore;
+}
+
+/** Settings of the projector. */
+export interface ProjectorOptions {
+  /** Prefix of the projector's consumer groups (one per source topic). */
+  readonly groupPrefix: string;
+  /** Events kept per agent stream in the event store (bounded retention). */
+  readonly streamMaxCount: number;
+}
+
+/** Counters for /metrics. */
+export interface ProjectorStats {
+  readonly applied: number;
+  readonly stored: number;
+  readonly poisonEvents: number;
+}
+
+/** Which events belong in an agent's stream: its lifecycle, transitions and metric summaries (not every beat). */
+function isStreamEvent(e: AgentEvent | DetectorOutputEvent): e is Exclude<AgentEvent | DetectorOutputEvent, { type: 'heartbeat' | 'tick' }> {
+  return e.type !== 'heartbeat' && e.type !== 'tick' && !(e.type === 'thresholds-set' && e.agentId === undefined);
+}
+
+/**
+ * Folds both topics into the read model (atomically with a per-partition checkpoint, so redelivery is a no-op) and
+ * appends each agent's lifecycle, transitions and metric summaries to its stream in the event store (idempotent by
+ * event id, so a redelivered batch does not duplicate them).
+ */
+export class ProjectorService {
+  private readonly consumers: LogConsumer[] = [];
+  private applied = 0;
+  private stored = 0;
+  private poisonEvents = 0;
+  private readonly retentionSet = new Set<string>();
+
+  constructor(
+    private readonly deps: ProjectorDeps,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  /** Starts one consumer per source topic. */
+  async start(): Promise<void> {
+    const { topics } = this.deps;
+    for (const [topic, name] of [
+      [topics.agentEvents, 'events'],
+      [topics.statusTransitions, 'transitions'],
+    ] as const) {
+      const consumer = this.deps.log.consumer({ groupId: `${this.options.groupPrefix}-${name}`, topic, fromBeginning: true });
+      await consumer.start({ eachBatch: (batch) => this.handleBatch(batch) });
+      this.consumers.push(consumer);
+    }
+  }
+
+  /** Stops both consumers after their batch in hand. */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    this.consumers.length = 0;
+  }
+
+  /** Current counters. */
+  stats(): ProjectorStats {
+    return { applied: this.applied, stored: this.stored, poisonEvents: this.poisonEvents };
+  }
+
+  private decode(batch: RecordBatch): { events: (AgentEvent | DetectorOutputEvent)[]; nextOffset: number } {
+    const isInput = batch.topic === this.deps.topics.agentEvents;
+    const events: (AgentEvent | DetectorOutputEvent)[] = [];
+    for (const r of batch.records) {
+      try {
+        events.push(isInput ? decodeAgentEvent(r.value) : decodeOutputEvent(r.value));
+      } catch (err) {
+        if (!(err instanceof InvalidEventError)) throw err;
+        this.poisonEvents++;
+        this.deps.logger.warn({ err, topic: batch.topic, partition: batch.partition, offset: r.offset }, 'skipping invalid event');
+      }
+    }
+    const last = batch.records[batch.records.length - 1];
+    return { events, nextOffset: last === undefined ? 0 : last.offset + 1 };
+  }
+
+  private async handleBatch(batch: RecordBatch): Promise<void> {
+    const { events, nextOffset } = this.decode(batch);
+    if (batch.records.length === 0) return;
+    if (this.deps.store) await this.appendToStreams(events);
+    if (this.deps.readModel) {
+      await this.deps.readModel.apply(events, { topic: batch.topic, partition: batch.partition, nextOffset });
+      this.applied += events.length;
+    }
+  }
+
+  private async appendToStreams(events: readonly (AgentEvent | DetectorOutputEvent)[]): Promise<void> {
+    const store = this.deps.store!;
+    const byStream = new Map<string, NewStreamEvent[]>();
+    for (const e of events) {
+      if (!isStreamEvent(e) || e.agentId === undefined) continue;
+      const stream = agentStreamName(e.tenant, e.agentId);
+      let list = byStream.get(stream);
+      if (list === undefined) byStream.set(stream, (list = []));
+      const { type, id, data, ...envelope } = e;
+      list.push({ id: toUuid(id), type, data: data as Record<string, unknown>, metadata: { ...envelope, eventId: id } });
+    }
+    for (const [stream, list] of byStream) {
+      if (!this.retentionSet.has(stream)) {
+        await store.setStreamRetention(stream, { maxCount: this.options.streamMaxCount });
+        this.retentionSet.add(stream);
+      }
+      await store.appendToStream(stream, list, 'any');
+      this.stored += list.length;
+    }
+  }
+}
+
+/**
+ * Event stores want UUIDs; our ids are content hashes (32 hex) or UUIDs already. A 32-hex id is shaped into a UUID
+ * (deterministically), so the store's idempotence on ids recognises a redelivered event.
+ */
+export function toUuid(id: string): string {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return id.toLowerCase();
+  let hex = id.toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (hex.length < 32) hex = (hex + contentPad(id)).slice(0, 32);
+  hex = hex.slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function contentPad(id: string): string {
+  let h = 2166136261;
+  let out = '';
+  for (let round = 0; out.length < 32; round++) {
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i) ^ round, 16777619);
+    out += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
+}
