@@ -129,5 +129,5 @@ describe('replay of 10,000 agents with jittered intervals', () => {
     expect(sum((k) => k === 'healthy->degraded')).toBeGreaterThan(800); // most of the tenth that went silent (some too late to be degraded by then, some killed)
     expect(sum((k) => k === 'healthy->degraded')).toBeLessThan(1000);
     expect(replayJsonl(input, { until: Date.parse(FLEET_UNTIL) })).toBe(output);
-  });
+  }, 60_000);
 });
