@@ -33,6 +33,7 @@ function expandMinimal(o: Record<string, unknown>, line: number): Record<string,
   switch (type) {
     case 'heartbeat': {
       const receivedAt = str(o, 'receivedAt') ?? str(o, 'time');
+      if (receivedAt === undefined) throw new InvalidEventError(`line ${line}: a heartbeat needs "receivedAt" (its event time)`, { line, field: 'receivedAt' });
       const data: Record<string, unknown> = {
         instanceId: o['instanceId'] ?? 'default',
         intervalSeconds: o['intervalSeconds'] ?? 30,

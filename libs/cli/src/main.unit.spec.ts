@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../testing/index.ts';
+import { commands } from './commands/index.ts';
+import { main } from './main.ts';
+
+describe('vigil main', () => {
+  it('prints the command list on --help and exits 0', async () => {
+    const m = memoryIo();
+    expect(await main(['--help'], m.io)).toBe(0);
+    for (const c of commands) expect(m.stdout()).toContain(c.name);
+    expect(m.stderr()).toBe('');
+  });
+
+  it('prints each command usage on "<cmd> --help" and "help <cmd>"', async () => {
+    for (const c of commands) {
+      const m = memoryIo();
+      expect(await main([c.name, '--help'], m.io)).toBe(0);
+      expect(m.stdout()).toBe(`${c.usage}\n`);
+      const h = memoryIo();
+      expect(await main(['help', c.name], h.io)).toBe(0);
+      expect(h.stdout()).toBe(`${c.usage}\n`);
+    }
+  });
+
+  it('exits 2 with a message and the usage for a missing or unknown command', async () => {
+    const none = memoryIo();
+    expect(await main([], none.io)).toBe(2);
+    expect(none.stderr()).toMatch(/missing command[\s\S]*Usage: vigil <command>/);
+    const unknown = memoryIo();
+    expect(await main(['frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.stderr()).toMatch(/unknown command 'frobnicate'[\s\S]*Usage: vigil <command>/);
+  });
+
+  it('exits 2 for an unknown flag, before or after the command', async () => {
+    const before = memoryIo();
+    expect(await main(['--loud', 'agents'], before.io)).toBe(2);
+    expect(before.stderr()).toContain("unknown option '--loud'");
+    const after = memoryIo({ env: { VIGIL_API_KEY: 'k' } });
+    expect(await main(['agents', '--loud'], after.io)).toBe(2);
+    expect(after.stderr()).toMatch(/vigil agents: unknown option '--loud'[\s\S]*Usage: vigil agents/);
+    expect(after.stdout()).toBe('');
+  });
+
+  it('exits 2 when no API key is given', async () => {
+    const m = memoryIo();
+    expect(await main(['summary'], m.io)).toBe(2);
+    expect(m.stderr()).toContain('VIGIL_API_KEY');
+  });
+
+  it('prints the dashboard URL without calling the API', async () => {
+    const m = memoryIo({ env: { VIGIL_URL: 'http://vigil.example:9000/' } });
+    expect(await main(['dashboard'], m.io)).toBe(0);
+    expect(m.stdout()).toBe('http://vigil.example:9000/dashboard\n');
+    const j = memoryIo();
+    expect(await main(['dashboard', '--json'], j.io)).toBe(0);
+    expect(JSON.parse(j.stdout())).toEqual({ url: 'http://127.0.0.1:8080/dashboard' });
+  });
+});

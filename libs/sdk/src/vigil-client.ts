@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { AgentView, FleetSummary, HeartbeatResponse, MetricPoint, TransitionView, pageOf } from '@vigil/contracts';
+import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
+import { VigilApiError } from './errors.ts';
+import { HeartbeatMesh } from './heartbeat-mesh.ts';
+import type { StopOptions } from './heartbeat-session.ts';
+import { HttpTransport } from './http-transport.ts';
+import type { QueryValues } from './http-transport.ts';
+import { silentLogger } from './logger.ts';
+import type { VigilLogger } from './logger.ts';
+import { DEFAULT_TIMEOUT_MS, VigilClientOptionsSchema, usageErrorFrom } from './options.ts';
+import type { VigilClientOptions } from './options.ts';
+import { parseSse } from './sse-parser.ts';
+import type { AgentFilter, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
+
+const AgentPage = pageOf(AgentView);
+const TransitionPage = pageOf(TransitionView);
+// The metrics endpoint answers a page like every list; a bare array is accepted too, being unambiguous.
+const MetricPoints = z.union([z.array(MetricPoint), z.object({ items: z.array(MetricPoint) }).transform((p) => p.items)]);
+
+/** Who did it and why, for kill and resume (the audit trail operators see). */
+export interface ControlOptions {
+  /** Who asks; the server records the API key's identity when absent. */
+  readonly by?: string;
+}
+
+/** Options of `streamTransitions`. */
+export interface StreamOptions {
+  /** Ends the stream (the iterator then finishes). */
+  readonly signal?: AbortSignal;
+  /** Resume after this event id (the SSE `Last-Event-ID`). */
+  readonly lastEventId?: string;
+}
+
+/** A transition from the live stream, with its SSE id for resuming. */
+export interface StreamedTransition {
+  readonly transition: TransitionView;
+  readonly eventId: string | undefined;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The Vigil API client: agents use `mesh.startHeartbeat()`, operators and tools the other calls. Every answer is
+ * validated against the schemas of `@vigil/contracts`; every failure is a `VigilApiError`.
+ */
+export class VigilClient {
+  /** Heartbeats of this process. */
+  readonly mesh: HeartbeatMesh;
+  readonly #http: HttpTransport;
+  readonly #logger: VigilLogger;
+
+  constructor(options: VigilClientOptions) {
+    const parsed = VigilClientOptionsSchema.safeParse(options);
+    if (!parsed.success) throw usageErrorFrom(parsed.error, 'VigilClient');
+    const now = options.now ?? Date.now;
+    this.#logger = options.logger ?? silentLogger;
+    this.#http = new HttpTransport({
+      baseUrl: options.url,
+      apiKey: options.apiKey,
+      // Looked up per call, not captured, so test doubles and late polyfills of the global fetch apply.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      now,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    this.mesh = new HeartbeatMesh(
+      {
+        heartbeat: (input) => this.heartbeat(input),
+        goodbye: (agentId, body) => this.goodbye(agentId, body),
+        now,
+        logger: this.#logger,
+      },
+      options.agentId,
+    );
+  }
+
+  /** Records one unit of work on this process's heartbeat (see `mesh.reportMetric`). */
+  reportMetric(sample: MetricSample, agentId?: string): void {
+    this.mesh.reportMetric(sample, agentId);
+  }
+
+  /** Records progress on this process's heartbeat (see `mesh.progress`). */
+  progress(progress: Progress, agentId?: string): void {
+    this.mesh.progress(progress, agentId);
+  }
+
+  /** Stops every heartbeat of this client and says goodbye. Idempotent, never rejects. */
+  stop(options: StopOptions = {}): Promise<void> {
+    return this.mesh.stop(undefined, options);
+  }
+
+  /** `POST /v1/heartbeats`: one heartbeat or a batch; the answer says, per agent, whether it is killed. */
+  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    return this.#http.request({ method: 'POST', path: '/v1/heartbeats', body: request, schema: HeartbeatResponse });
+  }
+
+  /** `POST /v1/agents/:id/goodbye`: the agent is shutting down on purpose (status `stopped`, never alerts). */
+  async goodbye(agentId: string, body: { instanceId?: string; reason?: string } = {}): Promise<void> {
+    await this.#http.request({ method: 'POST', path: `/v1/agents/${enc(agentId)}/goodbye`, body });
+  }
+
+  /** `POST /v1/agents/:id/kill`: the agent stays killed, whatever its beats say, until resumed. */
+  async kill(agentId: string, reason: string, options: ControlOptions = {}): Promise<void> {
+    await this.#http.request({ method: 'POST', path: `/v1/agents/${enc(agentId)}/kill`, body: { reason, ...by(options) } });
+  }
+
+  /** `POST /v1/agents/:id/resume`: lifts a kill (the server answers 409 when the agent is not killed). */
+  async resume(agentId: string, reason?: string, options: ControlOptions = {}): Promise<void> {
+    await this.#http.request({
+      method: 'POST',
+      path: `/v1/agents/${enc(agentId)}/resume`,
+      body: { ...(reason === undefined ? {} : { reason }), ...by(options) },
+    });
+  }
+
+  /** `GET /v1/agents`: one page of agents. */
+  listAgentsPage(filter: AgentFilter = {}, page: PageOptions = {}): Promise<Page<AgentView>> {
+    return this.#http.request({ method: 'GET', path: '/v1/agents', query: { ...agentQuery(filter), ...pageQuery(page, filter.limit) }, schema: AgentPage });
+  }
+
+  /** Every agent matching the filter, fetching pages as the loop goes. */
+  listAgents(filter: AgentFilter = {}): AsyncGenerator<AgentView, void, undefined> {
+    return paginate((cursor) => this.listAgentsPage(filter, { cursor }));
+  }
+
+  /** `GET /v1/agents/:id`; a missing agent is a `VigilApiError` with status 404. */
+  getAgent(agentId: string): Promise<AgentView> {
+    return this.#http.request({ method: 'GET', path: `/v1/agents/${enc(agentId)}`, schema: AgentView });
+  }
+
+  /** `GET /v1/fleet/summary`: counts per status for the tenant. */
+  summary(): Promise<FleetSummary> {
+    return this.#http.request({ method: 'GET', path: '/v1/fleet/summary', schema: FleetSummary });
+  }
+
+  /** One page of transitions of an agent (`GET /v1/agents/:id/transitions`), or of the tenant when no id is given. */
+  transitionsPage(agentId?: string, page: PageOptions = {}): Promise<Page<TransitionView>> {
+    const path = agentId === undefined ? '/v1/transitions' : `/v1/agents/${enc(agentId)}/transitions`;
+    return this.#http.request({ method: 'GET', path, query: pageQuery(page), schema: TransitionPage });
+  }
+
+  /** Every transition of an agent (or the tenant), in the server's order, fetching pages as the loop goes. */
+  transitions(agentId?: string, options: Pick<PageOptions, 'limit'> = {}): AsyncGenerator<TransitionView, void, undefined> {
+    return paginate((cursor) => this.transitionsPage(agentId, { cursor, ...(options.limit === undefined ? {} : { limit: options.limit }) }));
+  }
+
+  /** `GET /v1/agents/:id/metrics`: per-minute or per-hour metric windows. */
+  metrics(agentId: string, resolution: MetricResolution = '1m'): Promise<MetricPoint[]> {
+    return this.#http.request({ method: 'GET', path: `/v1/agents/${enc(agentId)}/metrics`, query: { resolution }, schema: MetricPoints });
+  }
+
+  /** `PUT /v1/agents/:id/thresholds`, or `PUT /v1/thresholds` (the tenant's) when no agent id is given. */
+  async setThresholds(thresholds: ThresholdsInput, agentId?: string): Promise<void> {
+    const path = agentId === undefined ? '/v1/thresholds' : `/v1/agents/${enc(agentId)}/thresholds`;
+    await this.#http.request({ method: 'PUT', path, body: thresholds });
+  }
+
+  /**
+   * `GET /v1/transitions/stream`: transitions as they happen. The iterator ends when the server closes the stream
+   * or `signal` aborts; a broken connection throws a retriable `VigilApiError` (resume with `lastEventId`).
+   */
+  async *streamTransitions(options: StreamOptions = {}): AsyncGenerator<StreamedTransition, void, undefined> {
+    const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId };
+    let response: Response;
+    try {
+      response = await this.#http.openStream('/v1/transitions/stream', {}, headers, options.signal);
+    } catch (err) {
+      if (options.signal?.aborted === true) return;
+      throw err;
+    }
+    if (response.body === null) return;
+    try {
+      for await (const message of parseSse(response.body)) {
+        if (message.event !== 'transition') continue;
+        yield { transition: parseTransition(message.data), eventId: message.id };
+      }
+    } catch (err) {
+      if (options.signal?.aborted === true) return;
+      if (err instanceof VigilApiError) throw err;
+      throw new VigilApiError('VIGIL_ERR_NETWORK', `GET /v1/transitions/stream: stream broke (${err instanceof Error ? err.message : String(err)})`, {
+        status: null,
+        request: 'GET /v1/transitions/stream',
+        cause: err,
+      });
+    }
+  }
+}
+
+function parseTransition(data: string): TransitionView {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (cause) {
+    throw new VigilApiError('VIGIL_ERR_INVALID_RESPONSE', 'transition stream: event data is not JSON', { status: 200, cause });
+  }
+  const parsed = TransitionView.safeParse(json);
+  if (!parsed.success) {
+    throw new VigilApiError('VIGIL_ERR_INVALID_RESPONSE', `transition stream: event does not match the contract (${parsed.error.issues[0]?.message ?? 'invalid'})`, {
+      status: 200,
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+function by(options: ControlOptions): { by?: string } {
+  return options.by === undefined ? {} : { by: options.by };
+}
+
+function agentQuery(filter: AgentFilter): QueryValues {
+  return {
+    status: filter.status,
+    deliverable: filter.deliverable,
+    flapping: filter.flapping,
+    label: filter.labels === undefined ? undefined : Object.entries(filter.labels).map(([k, v]) => `${k}:${v}`),
+  };
+}
+
+function pageQuery(page: PageOptions, defaultLimit?: number): QueryValues {
+  return { limit: page.limit ?? defaultLimit, cursor: page.cursor ?? undefined };
+}
+
+/** Walks `nextCursor` until the server says there is no more. */
+async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
