@@ -1,0 +1,105 @@
+import { parseDuration } from '@vigil/core';
+import { z } from 'zod';
+import { UsageError } from '../usage-error.ts';
+
+/** Settings of `vigil up`, from flags and environment, validated once and frozen. */
+export interface UpConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** The key for tenant `default`, or null to load/generate one in the data directory. */
+  readonly apiKey: string | null;
+  readonly degradedAfterMs: number | undefined;
+  readonly unreachableAfterMs: number | undefined;
+  readonly stalledAfterMs: number | undefined;
+  readonly windowMs: number;
+  readonly partitions: number;
+  readonly topicPrefix: string;
+  readonly demo: boolean;
+  readonly logLevel: string;
+}
+
+const Duration = (flag: string) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (Number.isNaN(ms) || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `--${flag} must be a duration like 90s, 2m or 500ms (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional();
+
+const UpInput = z
+  .strictObject({
+    port: z.coerce.number().int().min(0).max(65_535).default(8080),
+    host: z.string().min(1).default('127.0.0.1'),
+    data: z.string().min(1).default('./data'),
+    'api-key': z.string().min(8, 'an API key needs at least 8 characters').regex(/^\S+$/, 'an API key has no spaces').optional(),
+    'degraded-after': Duration('degraded-after'),
+    'unreachable-after': Duration('unreachable-after'),
+    'stalled-after': Duration('stalled-after'),
+    window: Duration('window'),
+    partitions: z.coerce.number().int().min(1).max(256).default(4),
+    'topic-prefix': z.string().regex(/^[a-zA-Z0-9._-]*$/).default('vigil.'),
+    demo: z.boolean().default(false),
+    'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    const d = c['degraded-after'];
+    const u = c['unreachable-after'];
+    if (d !== undefined && u !== undefined && d >= u) {
+      ctx.addIssue({ code: 'custom', path: ['degraded-after'], message: '--degraded-after must be less than --unreachable-after' });
+    }
+    const w = c.window;
+    if (w !== undefined && (w < 10 || w > 60_000 || 60_000 % w !== 0)) {
+      ctx.addIssue({ code: 'custom', path: ['window'], message: '--window must be between 10ms and 60s and divide one minute (e.g. 500ms, 1s, 5s)' });
+    }
+  });
+
+/** Raw flag values (strings, booleans) merged with `VIGIL_*` environment variables; flags win. */
+export type UpInput = z.input<typeof UpInput>;
+
+/** Validates `vigil up` settings; throws a UsageError naming the flag and how to fix it. */
+export function upConfig(flags: Record<string, string | boolean | undefined>, env: Readonly<Record<string, string | undefined>>): UpConfig {
+  const merged: Record<string, unknown> = {};
+  const fromEnv: Record<string, string | undefined> = {
+    port: env['VIGIL_PORT'],
+    host: env['VIGIL_HOST'],
+    data: env['VIGIL_DATA'],
+    'api-key': env['VIGIL_API_KEY'],
+    'degraded-after': env['VIGIL_DEGRADED_AFTER'],
+    'unreachable-after': env['VIGIL_UNREACHABLE_AFTER'],
+    'stalled-after': env['VIGIL_STALLED_AFTER'],
+    window: env['VIGIL_WINDOW'],
+    partitions: env['VIGIL_PARTITIONS'],
+    'topic-prefix': env['VIGIL_TOPIC_PREFIX'],
+    'log-level': env['VIGIL_LOG_LEVEL'],
+  };
+  for (const [k, v] of Object.entries(fromEnv)) if (v !== undefined && v !== '') merged[k] = v;
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  const parsed = UpInput.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = issue.path.map(String).join('.');
+    const message = issue.message.startsWith('--') ? issue.message : `--${flag}: ${issue.message}`;
+    throw new UsageError(message);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.port,
+    host: c.host,
+    dataDir: c.data,
+    apiKey: c['api-key'] ?? null,
+    degradedAfterMs: c['degraded-after'],
+    unreachableAfterMs: c['unreachable-after'],
+    stalledAfterMs: c['stalled-after'],
+    windowMs: c.window ?? 1000,
+    partitions: c.partitions,
+    topicPrefix: c['topic-prefix'],
+    demo: c.demo,
+    logLevel: c['log-level'],
+  });
+}

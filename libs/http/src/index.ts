@@ -1,0 +1,31 @@
+export {
+  HTTP_ERROR_CODES,
+  type HttpErrorCode,
+  UnauthorizedError,
+  ValidationError,
+  MalformedJsonError,
+  BodyTooLargeError,
+  UnsupportedMediaTypeError,
+  BadRequestError,
+  RouteNotFoundError,
+  ServiceUnavailableError,
+  NotReadyError,
+  InternalError,
+  InvalidApiKeysError,
+} from './errors.ts';
+export { describeZodError, parseInput, type ParseOptions } from './validate.ts';
+export { vigilErrorHandler, vigilNotFoundHandler, toVigilError, DEFAULT_RETRY_AFTER_SECONDS } from './error-handler.ts';
+export { InMemoryApiKeyResolver, type ApiKeyResolver } from './api-keys.ts';
+export { bearerAuth, tenantOf } from './bearer-auth.ts';
+export { apiScope } from './api-scope.ts';
+export { intervalScheduler, type Scheduler, type Cancel } from './scheduler.ts';
+export { parseDurationMs, DurationInput, ThresholdDurationInput } from './duration.ts';
+export { parseByteSize, ByteSizeInput } from './byte-size.ts';
+export { queryInt, queryBool, QueryCursor, QueryTime } from './query-params.ts';
+export { whileLogAvailable } from './log-errors.ts';
+export { MetricsRegistry, Counter, Gauge, type Labels } from './metrics-registry.ts';
+export { metricsPlugin, HTTP_REQUESTS_METRIC, type MetricsPluginOptions } from './metrics-plugin.ts';
+export { healthPlugin, type HealthPluginOptions, type ReadinessCheck } from './health-plugin.ts';
+export { openApiPlugin, jsonSchemaOf, routeSchema, BEARER_SCHEME, type OpenApiPluginOptions, type RouteDoc } from './openapi.ts';
+export { shareWithParent } from './share-with-parent.ts';
+export { AcceptedEventResponse } from './accepted-response.ts';

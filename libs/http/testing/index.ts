@@ -1,0 +1,1 @@
+export { ManualScheduler } from './manual-scheduler.ts';

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { InvalidLogOptionsError } from '../errors.ts';
+
+function isLogger(value: unknown): value is Logger {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.child === 'function' && typeof v.error === 'function' && typeof v.warn === 'function';
+}
+
+/** Options of `EmbeddedLog`, validated once at construction. */
+export const EmbeddedLogOptions = z.strictObject({
+  /** SQLite file (created if absent; several processes may open it at once), or ':memory:' for one private log. */
+  path: z.string().min(1),
+  /**
+   * How often an idle consumer looks for records appended by other processes (a cheap `PRAGMA data_version` check).
+   * Appends made in this process wake consumers at once, whatever this is.
+   */
+  pollIntervalMs: z.number().int().positive().max(60_000).default(20),
+  /** Parent logger; the log logs under `child({ module: 'log' })`. Silent without one. */
+  logger: z.custom<Logger>(isLogger, 'logger must be a pino logger').optional(),
+  /**
+   * SQLite `synchronous` in WAL mode. 'normal' (default): a committed append survives a crash or SIGKILL of the process,
+   * but the last transactions may be lost if the machine loses power. 'full': also survives power loss, at an fsync per
+   * commit.
+   */
+  synchronous: z.enum(['normal', 'full']).default('normal'),
+  /** How often retention and compaction run over topics that have them. */
+  retentionCheckIntervalMs: z.number().int().positive().default(60_000),
+  /** How long a write waits for another process's write lock before failing with a retriable error. */
+  busyTimeoutMs: z.number().int().nonnegative().max(600_000).default(5_000),
+});
+/** Options of `EmbeddedLog`, as given. */
+export type EmbeddedLogOptions = z.input<typeof EmbeddedLogOptions>;
+/** Options of `EmbeddedLog`, with defaults applied. */
+export type ResolvedEmbeddedLogOptions = z.output<typeof EmbeddedLogOptions>;
+
+/** Validates `EmbeddedLog` options, turning zod's error into one that names the field. */
+export function parseEmbeddedLogOptions(input: unknown): ResolvedEmbeddedLogOptions {
+  const parsed = EmbeddedLogOptions.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue ? issue.path.map(String).join('.') : '';
+  const message = issue ? issue.message : 'invalid';
+  throw new InvalidLogOptionsError(`EmbeddedLog options are invalid at "${field}": ${message}`, field, parsed.error);
+}

@@ -1,0 +1,37 @@
+/**
+ * `@vigil/store`: the event-store and read-model ports, and their adapters (SQLite by default, EventStoreDB/KurrentDB
+ * in production). The contract suite ships from `@vigil/store/testing`.
+ */
+export type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewStreamEvent,
+  ReadStreamOptions,
+  StoredEvent,
+  StoreSubscription,
+  StreamRetention,
+  SubscribeOptions,
+} from './event-store-port.ts';
+export type { AgentFilter, MetricQuery, ProjectionCheckpoint, ReadModel, TransitionQuery } from './read-model-port.ts';
+export {
+  STORE_ERROR_CODES,
+  InvalidCursorError,
+  InvalidStoreOptionsError,
+  StoreClosedError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+  type StoreErrorCode,
+} from './errors.ts';
+export { StreamRetentionSchema } from './retention.ts';
+export { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
+export { SqliteReadModel } from './sqlite/sqlite-read-model.ts';
+export { openSqliteDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.ts';
+export {
+  SqliteEventStoreOptions,
+  SqliteReadModelOptions,
+  type ResolvedSqliteEventStoreOptions,
+} from './sqlite/options.ts';
+export { EsdbEventStore } from './eventstoredb/esdb-event-store.ts';
+export { EsdbEventStoreOptions } from './eventstoredb/options.ts';
+export { packPosition, unpackPosition } from './eventstoredb/esdb-position.ts';

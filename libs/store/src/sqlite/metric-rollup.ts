@@ -1,0 +1,88 @@
+import type { LatencyStats, MetricPoint, SketchData } from '@vigil/contracts';
+import { LatencySketch } from '@vigil/core';
+
+/** One stored metric minute, as the roll-up needs it. */
+export interface MetricMinute {
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly count: number;
+  readonly successes: number;
+  readonly failures: number;
+  readonly costUsd: number;
+  readonly latency: LatencyStats | null;
+  /** Exact sum of the minute's latencies (avg × count), so the hour's average is exact too. */
+  readonly latencySum: number;
+  readonly sketch: SketchData;
+}
+
+/** Length of a 1 h window. */
+export const HOUR_MS = 3_600_000;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Cost sums drift in the last float digits; rounded like the detector rounds a minute's cost. */
+function roundCost(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
+}
+
+/** A stored minute as served. */
+export function minuteToPoint(minute: MetricMinute): MetricPoint {
+  return {
+    windowStart: iso(minute.windowStart),
+    windowEnd: iso(minute.windowEnd),
+    count: minute.count,
+    successes: minute.successes,
+    failures: minute.failures,
+    successRate: minute.count === 0 ? null : minute.successes / minute.count,
+    latency: minute.latency,
+    costUsd: minute.costUsd,
+  };
+}
+
+/**
+ * One hour rolled up from its minutes: counts and costs summed, min/max exact, average from the exact sums, and
+ * quantiles from the merge of the minutes' sketches (exact merge: bucket counts add, so the hour's quantiles carry
+ * the same relative-error bound as a minute's).
+ */
+export function rollUpHour(hourStart: number, minutes: readonly MetricMinute[]): MetricPoint {
+  let count = 0;
+  let successes = 0;
+  let failures = 0;
+  let costUsd = 0;
+  let merged: LatencySketch | null = null;
+  for (const m of minutes) {
+    count += m.count;
+    successes += m.successes;
+    failures += m.failures;
+    costUsd += m.costUsd;
+    if (m.latency !== null && m.latency.count > 0) {
+      const sketch = LatencySketch.fromData(m.sketch, { count: m.latency.count, min: m.latency.min, max: m.latency.max, sum: m.latencySum });
+      if (merged === null) merged = sketch;
+      else merged.merge(sketch);
+    }
+  }
+  const latency: LatencyStats | null =
+    merged === null
+      ? null
+      : {
+          count: merged.count,
+          min: merged.min,
+          avg: merged.sum / merged.count,
+          max: merged.max,
+          p50: merged.quantile(0.5),
+          p95: merged.quantile(0.95),
+          p99: merged.quantile(0.99),
+        };
+  return {
+    windowStart: iso(hourStart),
+    windowEnd: iso(hourStart + HOUR_MS),
+    count,
+    successes,
+    failures,
+    successRate: count === 0 ? null : successes / count,
+    latency,
+    costUsd: roundCost(costUsd),
+  };
+}

@@ -1,0 +1,647 @@
+import type Database from 'better-sqlite3';
+import {
+  AgentStatus,
+  InvalidEventError,
+  isDeliverable,
+  type AgentEvent,
+  type AgentFlappingClearedEvent,
+  type AgentKilledEvent,
+  type AgentRegisteredEvent,
+  type AgentRestartedEvent,
+  type AgentView,
+  type DetectorOutputEvent,
+  type FleetSummary,
+  type HeartbeatEvent,
+  type LatencyStats,
+  type MetricPoint,
+  type MetricSummaryEvent,
+  type Page,
+  type Progress,
+  type SketchData,
+  type StatusTransitionedEvent,
+  type TransitionView,
+} from '@vigil/contracts';
+import { parseIsoMs } from '@vigil/core';
+import { pino, type Logger } from 'pino';
+import { StoreClosedError } from '../errors.ts';
+import { parseStoreOptions } from '../parse-options.ts';
+import type { AgentFilter, MetricQuery, ProjectionCheckpoint, ReadModel, TransitionQuery } from '../read-model-port.ts';
+import { mapSqliteError } from './map-sqlite-error.ts';
+import { HOUR_MS, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
+import { openSqliteDatabase } from './open-database.ts';
+import { SqliteReadModelOptions } from './options.ts';
+import { decodeAgentCursor, decodeTransitionCursor, encodeAgentCursor, encodeTransitionCursor } from './page-cursor.ts';
+import { migrateReadModel } from './read-model-schema.ts';
+
+/** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
+const DEFAULT_INTERVAL_SECONDS = 30;
+/** `lastReason` of an agent created by its first beat, until the detector's first transition replaces it. */
+const FIRST_BEAT_REASON = 'first heartbeat received';
+/** The statuses a dispatcher may send work to, as an SQL list (values come from the enum, never from input). */
+const DELIVERABLE_SQL = AgentStatus.options
+  .filter((s) => isDeliverable(s))
+  .map((s) => `'${s}'`)
+  .join(', ');
+
+interface AgentRow {
+  tenant: string;
+  agent_id: string;
+  status: AgentStatus;
+  status_since: number;
+  last_heartbeat_at: number | null;
+  registered_at: number;
+  instance_id: string | null;
+  interval_seconds: number;
+  restarts: number;
+  flapping: number;
+  progress: string | null;
+  host: string | null;
+  version: string | null;
+  labels: string;
+  last_reason: string;
+  killed_by: string | null;
+  kill_reason: string | null;
+  kill_at: number | null;
+}
+
+interface AgentCore {
+  last_heartbeat_at: number | null;
+  registered_at: number;
+}
+
+interface NewAgent {
+  tenant: string;
+  agentId: string;
+  status: AgentStatus;
+  statusSince: number;
+  lastHeartbeatAt: number | null;
+  registeredAt: number;
+  instanceId: string | null;
+  intervalSeconds: number;
+  progress: string | null;
+  host: string | null;
+  version: string | null;
+  labels: string;
+  lastReason: string;
+}
+
+interface TransitionRow {
+  tenant: string;
+  id: string;
+  agent_id: string;
+  from_status: TransitionView['from'];
+  to_status: AgentStatus;
+  at: number;
+  detected_at: number;
+  reason: string;
+  last_heartbeat_at: number | null;
+}
+
+interface MinuteRow {
+  window_start: number;
+  window_end: number;
+  count: number;
+  successes: number;
+  failures: number;
+  cost_usd: number;
+  latency: string | null;
+  latency_sum: number;
+  sketch: string;
+}
+
+type Params = Record<string, string | number | null>;
+
+const AGENT_SELECT = `
+SELECT a.*, k.killed_by AS killed_by, k.reason AS kill_reason, k.at AS kill_at
+FROM rm_agents a LEFT JOIN rm_kills k ON k.tenant = a.tenant AND k.agent_id = a.agent_id`;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Event times were validated when decoded; a malformed one here is a poison event, never folded as NaN. */
+function timeOf(value: string, field: string): number {
+  const ms = parseIsoMs(value);
+  if (Number.isNaN(ms)) throw new InvalidEventError(`${field} is not an ISO timestamp: ${JSON.stringify(value)}`, { field });
+  return ms;
+}
+
+function toAgentView(row: AgentRow): AgentView {
+  let killed: AgentView['killed'] = null;
+  if (row.status === 'killed') {
+    killed =
+      row.killed_by !== null && row.kill_at !== null
+        ? { by: row.killed_by, reason: row.kill_reason ?? '', at: iso(row.kill_at) }
+        : // The transition was folded before its agent-killed event (they travel on different topics).
+          { by: 'unknown', reason: row.last_reason, at: iso(row.status_since) };
+  }
+  return {
+    tenant: row.tenant,
+    agentId: row.agent_id,
+    status: row.status,
+    statusSince: iso(row.status_since),
+    deliverable: isDeliverable(row.status),
+    lastHeartbeatAt: row.last_heartbeat_at === null ? null : iso(row.last_heartbeat_at),
+    registeredAt: iso(row.registered_at),
+    instanceId: row.instance_id,
+    intervalSeconds: row.interval_seconds,
+    restarts: row.restarts,
+    flapping: row.flapping !== 0,
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as Progress),
+    host: row.host,
+    version: row.version,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    killed,
+    lastReason: row.last_reason,
+  };
+}
+
+function toTransitionView(row: TransitionRow): TransitionView {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    agentId: row.agent_id,
+    from: row.from_status,
+    to: row.to_status,
+    at: iso(row.at),
+    detectedAt: iso(row.detected_at),
+    reason: row.reason,
+    lastHeartbeatAt: row.last_heartbeat_at === null ? null : iso(row.last_heartbeat_at),
+  };
+}
+
+function toMinute(row: MinuteRow): MetricMinute {
+  return {
+    windowStart: row.window_start,
+    windowEnd: row.window_end,
+    count: row.count,
+    successes: row.successes,
+    failures: row.failures,
+    costUsd: row.cost_usd,
+    latency: row.latency === null ? null : (JSON.parse(row.latency) as LatencyStats),
+    latencySum: row.latency_sum,
+    sketch: JSON.parse(row.sketch) as SketchData,
+  };
+}
+
+function pageLimit(limit: number): number {
+  return Math.max(1, Math.floor(limit));
+}
+
+/**
+ * The default read model: SQLite tables folded from both topics. Every `apply` is one transaction that also moves
+ * the partition's checkpoint, and it is a no-op when the checkpoint is already at or past the new one; transitions
+ * and metric minutes are keyed by their identity and inserted only once, so replays never duplicate anything.
+ */
+export class SqliteReadModel implements ReadModel {
+  private readonly db: Database.Database;
+  private readonly ownsDatabase: boolean;
+  private readonly logger: Logger;
+  private readonly statementCache = new Map<string, Database.Statement<[Params], unknown>>();
+  private closed = false;
+
+  private readonly stmt: {
+    getCheckpoint: Database.Statement<[string, number], { next_offset: number }>;
+    setCheckpoint: Database.Statement<[string, number, number]>;
+    getAgentCore: Database.Statement<[string, string], AgentCore>;
+    insertAgent: Database.Statement<[NewAgent]>;
+    updateFromBeat: Database.Statement<[Params]>;
+    updateFromRegistration: Database.Statement<[Params]>;
+    setRegisteredAt: Database.Statement<[number, string, string]>;
+    deleteLabels: Database.Statement<[string, string]>;
+    insertLabel: Database.Statement<[string, string, string, string]>;
+    insertTransition: Database.Statement<[Params]>;
+    updateStatus: Database.Statement<[Params]>;
+    recordKill: Database.Statement<[Params]>;
+    clearKill: Database.Statement<[Params]>;
+    setRestarts: Database.Statement<[number, number, string, string]>;
+    clearFlapping: Database.Statement<[string, string]>;
+    insertMinute: Database.Statement<[Params]>;
+    getAgent: Database.Statement<[string, string], AgentRow>;
+    summary: Database.Statement<[string], { status: AgentStatus; n: number; flapping: number }>;
+    minutes: Database.Statement<[string, string, number, number, number], MinuteRow>;
+  };
+
+  /** Opens (or shares) the SQLite file and creates the tables if needed; throws InvalidStoreOptionsError on bad options. */
+  constructor(options: SqliteReadModelOptions) {
+    const parsed = parseStoreOptions(SqliteReadModelOptions, options, 'SqliteReadModel');
+    this.logger = (parsed.logger ?? pino({ level: 'silent' })).child({ module: 'sqlite-read-model' });
+    if (parsed.database) {
+      this.db = parsed.database;
+      this.ownsDatabase = false;
+    } else {
+      this.db = openSqliteDatabase(parsed.path!, { busyTimeoutMs: parsed.busyTimeoutMs });
+      this.ownsDatabase = true;
+    }
+    migrateReadModel(this.db);
+    const db = this.db;
+    this.stmt = {
+      getCheckpoint: db.prepare('SELECT next_offset FROM rm_checkpoints WHERE topic = ? AND partition = ?'),
+      setCheckpoint: db.prepare(
+        `INSERT INTO rm_checkpoints (topic, partition, next_offset) VALUES (?, ?, ?)
+         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+      ),
+      getAgentCore: db.prepare('SELECT last_heartbeat_at, registered_at FROM rm_agents WHERE tenant = ? AND agent_id = ?'),
+      insertAgent: db.prepare(
+        `INSERT INTO rm_agents (tenant, agent_id, status, status_since, last_heartbeat_at, registered_at, instance_id,
+                                interval_seconds, progress, host, version, labels, last_reason)
+         VALUES (@tenant, @agentId, @status, @statusSince, @lastHeartbeatAt, @registeredAt, @instanceId,
+                 @intervalSeconds, @progress, @host, @version, @labels, @lastReason)
+         ON CONFLICT (tenant, agent_id) DO NOTHING`,
+      ),
+      updateFromBeat: db.prepare(
+        `UPDATE rm_agents SET last_heartbeat_at = @at, instance_id = @instanceId, interval_seconds = @intervalSeconds,
+           progress = COALESCE(@progress, progress), host = COALESCE(@host, host), version = COALESCE(@version, version),
+           labels = COALESCE(@labels, labels)
+         WHERE tenant = @tenant AND agent_id = @agentId`,
+      ),
+      updateFromRegistration: db.prepare(
+        `UPDATE rm_agents SET instance_id = @instanceId, interval_seconds = @intervalSeconds,
+           host = COALESCE(@host, host), version = COALESCE(@version, version), labels = COALESCE(@labels, labels)
+         WHERE tenant = @tenant AND agent_id = @agentId`,
+      ),
+      setRegisteredAt: db.prepare('UPDATE rm_agents SET registered_at = ? WHERE tenant = ? AND agent_id = ?'),
+      deleteLabels: db.prepare('DELETE FROM rm_agent_labels WHERE tenant = ? AND agent_id = ?'),
+      insertLabel: db.prepare('INSERT INTO rm_agent_labels (tenant, agent_id, key, value) VALUES (?, ?, ?, ?)'),
+      insertTransition: db.prepare(
+        `INSERT OR IGNORE INTO rm_transitions (tenant, id, agent_id, from_status, to_status, at, detected_at, reason, last_heartbeat_at)
+         VALUES (@tenant, @id, @agentId, @from, @to, @at, @detectedAt, @reason, @lastHeartbeatAt)`,
+      ),
+      updateStatus: db.prepare(
+        `UPDATE rm_agents SET status = @to, status_since = @at, last_reason = @reason,
+           last_heartbeat_at = CASE WHEN @lastHeartbeatAt IS NOT NULL AND (last_heartbeat_at IS NULL OR last_heartbeat_at < @lastHeartbeatAt)
+                                    THEN @lastHeartbeatAt ELSE last_heartbeat_at END
+         WHERE tenant = @tenant AND agent_id = @agentId`,
+      ),
+      recordKill: db.prepare(
+        `INSERT INTO rm_kills (tenant, agent_id, killed_by, reason, at) VALUES (@tenant, @agentId, @by, @reason, @at)
+         ON CONFLICT (tenant, agent_id) DO UPDATE SET killed_by = excluded.killed_by, reason = excluded.reason, at = excluded.at
+         WHERE rm_kills.cleared_at IS NULL OR rm_kills.cleared_at < excluded.at`,
+      ),
+      clearKill: db.prepare(
+        `INSERT INTO rm_kills (tenant, agent_id, cleared_at) VALUES (@tenant, @agentId, @at)
+         ON CONFLICT (tenant, agent_id) DO UPDATE SET
+           killed_by = CASE WHEN rm_kills.at <= excluded.cleared_at THEN NULL ELSE rm_kills.killed_by END,
+           reason    = CASE WHEN rm_kills.at <= excluded.cleared_at THEN NULL ELSE rm_kills.reason END,
+           at        = CASE WHEN rm_kills.at <= excluded.cleared_at THEN NULL ELSE rm_kills.at END,
+           cleared_at = MAX(COALESCE(rm_kills.cleared_at, excluded.cleared_at), excluded.cleared_at)`,
+      ),
+      setRestarts: db.prepare('UPDATE rm_agents SET restarts = MAX(restarts, ?), flapping = ? WHERE tenant = ? AND agent_id = ?'),
+      clearFlapping: db.prepare('UPDATE rm_agents SET flapping = 0 WHERE tenant = ? AND agent_id = ?'),
+      insertMinute: db.prepare(
+        `INSERT OR IGNORE INTO rm_metric_minutes (tenant, agent_id, window_start, window_end, count, successes, failures, cost_usd,
+                                                  latency, latency_sum, sketch)
+         VALUES (@tenant, @agentId, @windowStart, @windowEnd, @count, @successes, @failures, @costUsd, @latency, @latencySum, @sketch)`,
+      ),
+      getAgent: db.prepare(`${AGENT_SELECT} WHERE a.tenant = ? AND a.agent_id = ?`),
+      summary: db.prepare('SELECT status, COUNT(*) AS n, SUM(flapping) AS flapping FROM rm_agents WHERE tenant = ? GROUP BY status'),
+      minutes: db.prepare(
+        `SELECT window_start, window_end, count, successes, failures, cost_usd, latency, latency_sum, sketch FROM rm_metric_minutes
+         WHERE tenant = ? AND agent_id = ? AND window_start >= ? AND window_start < ? ORDER BY window_start LIMIT ?`,
+      ),
+    };
+  }
+
+  /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
+  async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
+    this.assertOpen();
+    try {
+      this.db
+        .transaction(() => {
+          const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
+          if (current !== undefined && current.next_offset >= checkpoint.nextOffset) return;
+          for (const event of events) this.fold(event);
+          this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
+        })
+        .immediate();
+    } catch (err) {
+      throw mapSqliteError(err, `apply to the read model (${checkpoint.topic}/${checkpoint.partition})`);
+    }
+  }
+
+  /** The next offset to read from a topic partition, or null if nothing was applied from it yet. */
+  async checkpoint(topic: string, partition: number): Promise<number | null> {
+    this.assertOpen();
+    return this.stmt.getCheckpoint.get(topic, partition)?.next_offset ?? null;
+  }
+
+  /** One agent of a tenant, or null. */
+  async getAgent(tenant: string, agentId: string): Promise<AgentView | null> {
+    this.assertOpen();
+    const row = this.stmt.getAgent.get(tenant, agentId);
+    return row === undefined ? null : toAgentView(row);
+  }
+
+  /** A tenant's agents matching the filter, ordered by agent id, one page at a time. */
+  async listAgents(tenant: string, filter: AgentFilter): Promise<Page<AgentView>> {
+    this.assertOpen();
+    const limit = pageLimit(filter.limit);
+    const where = ['a.tenant = @tenant'];
+    const params: Params = { tenant, limit: limit + 1 };
+    if (filter.status !== undefined) {
+      where.push('a.status = @status');
+      params.status = filter.status;
+    }
+    if (filter.deliverable !== undefined) where.push(`a.status ${filter.deliverable ? 'IN' : 'NOT IN'} (${DELIVERABLE_SQL})`);
+    if (filter.flapping !== undefined) {
+      where.push('a.flapping = @flapping');
+      params.flapping = filter.flapping ? 1 : 0;
+    }
+    if (filter.label !== undefined) {
+      where.push(
+        'EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey AND l.value = @labelValue)',
+      );
+      params.labelKey = filter.label.key;
+      params.labelValue = filter.label.value;
+    }
+    if (filter.cursor !== undefined) {
+      where.push('a.agent_id > @after');
+      params.after = decodeAgentCursor(filter.cursor).agentId;
+    }
+    const sql = `${AGENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY a.agent_id LIMIT @limit`;
+    const rows = this.cached<AgentRow>(sql).all(params);
+    const items = rows.slice(0, limit).map(toAgentView);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodeAgentCursor({ agentId: last.agentId }) : null };
+  }
+
+  /** A tenant's (or one agent's) transitions, newest first, one page at a time. */
+  async listTransitions(tenant: string, query: TransitionQuery): Promise<Page<TransitionView>> {
+    this.assertOpen();
+    const limit = pageLimit(query.limit);
+    const where = ['tenant = @tenant'];
+    const params: Params = { tenant, limit: limit + 1 };
+    if (query.agentId !== undefined) {
+      where.push('agent_id = @agentId');
+      params.agentId = query.agentId;
+    }
+    if (query.cursor !== undefined) {
+      const after = decodeTransitionCursor(query.cursor);
+      where.push('(at < @afterAt OR (at = @afterAt AND id < @afterId))');
+      params.afterAt = after.at;
+      params.afterId = after.id;
+    }
+    const sql = `SELECT * FROM rm_transitions WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT @limit`;
+    const rows = this.cached<TransitionRow>(sql).all(params);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTransitionView),
+      nextCursor: rows.length > limit && last !== undefined ? encodeTransitionCursor({ at: last.at, id: last.id }) : null,
+    };
+  }
+
+  /** Counts of a tenant's agents per status (every status present), deliverable and flapping. */
+  async fleetSummary(tenant: string): Promise<FleetSummary> {
+    this.assertOpen();
+    const summary: FleetSummary = {
+      tenant,
+      total: 0,
+      healthy: 0,
+      degraded: 0,
+      unreachable: 0,
+      killed: 0,
+      stopped: 0,
+      stalled: 0,
+      deliverable: 0,
+      flapping: 0,
+    };
+    for (const row of this.stmt.summary.all(tenant)) {
+      summary[row.status] += row.n;
+      summary.total += row.n;
+      summary.flapping += row.flapping;
+      if (isDeliverable(row.status)) summary.deliverable += row.n;
+    }
+    return summary;
+  }
+
+  /**
+   * An agent's metric windows, oldest first. At 1 h, a point is the whole hour starting at `windowStart`, included
+   * when that start is within [from, to); it is rolled up from the stored minutes.
+   */
+  async metrics(tenant: string, agentId: string, query: MetricQuery): Promise<MetricPoint[]> {
+    this.assertOpen();
+    const limit = pageLimit(query.limit);
+    const from = query.from ?? Number.MIN_SAFE_INTEGER;
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    if (query.resolution === '1m') return this.stmt.minutes.all(tenant, agentId, from, to, limit).map((r) => minuteToPoint(toMinute(r)));
+
+    const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+    const endHour = Math.min(Math.ceil(to / HOUR_MS) * HOUR_MS, Number.MAX_SAFE_INTEGER);
+    const points: MetricPoint[] = [];
+    let hour: number | null = null;
+    let minutes: MetricMinute[] = [];
+    for (const row of this.stmt.minutes.iterate(tenant, agentId, firstHour, endHour, -1)) {
+      const minute = toMinute(row);
+      const start = Math.floor(minute.windowStart / HOUR_MS) * HOUR_MS;
+      if (start !== hour) {
+        if (hour !== null) points.push(rollUpHour(hour, minutes));
+        if (points.length === limit) return points;
+        hour = start;
+        minutes = [];
+      }
+      minutes.push(minute);
+    }
+    if (hour !== null) points.push(rollUpHour(hour, minutes));
+    return points;
+  }
+
+  /** Closes the file only if this read model opened it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsDatabase) this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError('SqliteReadModel');
+  }
+
+  /** A prepared statement per distinct filter shape: there are few shapes, and preparing is the costly part. */
+  private cached<Row>(sql: string): Database.Statement<[Params], Row> {
+    let statement = this.statementCache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<[Params], unknown>(sql);
+      this.statementCache.set(sql, statement);
+    }
+    // The SQL text fixes the row shape, and each text is only ever built by one method.
+    return statement as Database.Statement<[Params], Row>;
+  }
+
+  private fold(event: AgentEvent | DetectorOutputEvent): void {
+    switch (event.type) {
+      case 'heartbeat':
+        return this.onHeartbeat(event);
+      case 'status-transitioned':
+        return this.onTransition(event);
+      case 'agent-killed':
+        return this.onKilled(event);
+      case 'agent-registered':
+        return this.onRegistered(event);
+      case 'agent-restarted':
+        return this.onRestarted(event);
+      case 'agent-flapping-cleared':
+        return this.onFlappingCleared(event);
+      case 'metric-summary':
+        return this.onMetricSummary(event);
+      case 'tick':
+      case 'agent-resumed':
+      case 'agent-stopped':
+      case 'thresholds-set':
+        // Their effect on status reaches the read model as the detector's transitions.
+        return;
+      default: {
+        const unknown: never = event;
+        this.logger.warn({ event: unknown }, 'ignoring an event type the read model does not know');
+      }
+    }
+  }
+
+  private replaceLabels(tenant: string, agentId: string, labels: Readonly<Record<string, string>>): void {
+    this.stmt.deleteLabels.run(tenant, agentId);
+    for (const [key, value] of Object.entries(labels)) this.stmt.insertLabel.run(tenant, agentId, key, value);
+  }
+
+  /** Creates a row for an agent first seen in the detector's output; its first beat fills in the details. */
+  private ensureAgent(tenant: string, agentId: string, at: number, status: AgentStatus, lastReason: string): void {
+    this.stmt.insertAgent.run({
+      tenant,
+      agentId,
+      status,
+      statusSince: at,
+      lastHeartbeatAt: null,
+      registeredAt: at,
+      instanceId: null,
+      intervalSeconds: DEFAULT_INTERVAL_SECONDS,
+      progress: null,
+      host: null,
+      version: null,
+      labels: '{}',
+      lastReason,
+    });
+  }
+
+  private onHeartbeat(event: HeartbeatEvent): void {
+    const { tenant, agentId, data } = event;
+    const at = timeOf(data.receivedAt, 'data.receivedAt');
+    const row = this.stmt.getAgentCore.get(tenant, agentId);
+    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
+    const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
+    if (row === undefined) {
+      this.stmt.insertAgent.run({
+        tenant,
+        agentId,
+        status: 'healthy',
+        statusSince: at,
+        lastHeartbeatAt: at,
+        registeredAt: at,
+        instanceId: data.instanceId,
+        intervalSeconds: data.intervalSeconds,
+        progress,
+        host: data.host ?? null,
+        version: data.version ?? null,
+        labels: labels ?? '{}',
+        lastReason: FIRST_BEAT_REASON,
+      });
+      if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+      return;
+    }
+    // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
+    if (row.last_heartbeat_at === null || at >= row.last_heartbeat_at) {
+      this.stmt.updateFromBeat.run({
+        tenant,
+        agentId,
+        at,
+        instanceId: data.instanceId,
+        intervalSeconds: data.intervalSeconds,
+        progress,
+        host: data.host ?? null,
+        version: data.version ?? null,
+        labels,
+      });
+      if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+    }
+    if (at < row.registered_at) this.stmt.setRegisteredAt.run(at, tenant, agentId);
+  }
+
+  private onTransition(event: StatusTransitionedEvent): void {
+    const { tenant, agentId, data } = event;
+    const at = timeOf(data.at, 'data.at');
+    const lastHeartbeatAt = data.lastHeartbeatAt === null ? null : timeOf(data.lastHeartbeatAt, 'data.lastHeartbeatAt');
+    const inserted = this.stmt.insertTransition.run({
+      tenant,
+      id: event.id,
+      agentId,
+      from: data.from,
+      to: data.to,
+      at,
+      detectedAt: timeOf(data.detectedAt, 'data.detectedAt'),
+      reason: data.reason,
+      lastHeartbeatAt,
+    });
+    // Already folded (a replay, or the detector re-emitting after a crash): the agent must not be moved again.
+    if (inserted.changes === 0) return;
+    this.ensureAgent(tenant, agentId, at, data.to, data.reason);
+    this.stmt.updateStatus.run({ tenant, agentId, to: data.to, at, reason: data.reason, lastHeartbeatAt });
+    if (data.from === 'killed' && data.to !== 'killed') this.stmt.clearKill.run({ tenant, agentId, at });
+  }
+
+  private onKilled(event: AgentKilledEvent): void {
+    this.stmt.recordKill.run({
+      tenant: event.tenant,
+      agentId: event.agentId,
+      by: event.data.by,
+      reason: event.data.reason,
+      at: timeOf(event.time, 'time'),
+    });
+  }
+
+  private onRegistered(event: AgentRegisteredEvent): void {
+    const { tenant, agentId, data } = event;
+    const at = timeOf(event.time, 'time');
+    const row = this.stmt.getAgentCore.get(tenant, agentId);
+    if (row === undefined) {
+      this.ensureAgent(tenant, agentId, at, 'healthy', FIRST_BEAT_REASON);
+    } else if (at < row.registered_at) {
+      this.stmt.setRegisteredAt.run(at, tenant, agentId);
+    }
+    // Beats carry fresher details; a registration only fills them in while no beat has been folded yet.
+    if (row !== undefined && row.last_heartbeat_at !== null) return;
+    this.stmt.updateFromRegistration.run({
+      tenant,
+      agentId,
+      instanceId: data.instanceId,
+      intervalSeconds: data.intervalSeconds,
+      host: data.host ?? null,
+      version: data.version ?? null,
+      labels: data.labels === undefined ? null : JSON.stringify(data.labels),
+    });
+    if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+  }
+
+  private onRestarted(event: AgentRestartedEvent): void {
+    this.ensureAgent(event.tenant, event.agentId, timeOf(event.time, 'time'), 'healthy', FIRST_BEAT_REASON);
+    this.stmt.setRestarts.run(event.data.restarts, event.data.flapping ? 1 : 0, event.tenant, event.agentId);
+  }
+
+  private onFlappingCleared(event: AgentFlappingClearedEvent): void {
+    this.stmt.clearFlapping.run(event.tenant, event.agentId);
+  }
+
+  private onMetricSummary(event: MetricSummaryEvent): void {
+    const { data } = event;
+    this.stmt.insertMinute.run({
+      tenant: event.tenant,
+      agentId: event.agentId,
+      windowStart: timeOf(data.windowStart, 'data.windowStart'),
+      windowEnd: timeOf(data.windowEnd, 'data.windowEnd'),
+      count: data.count,
+      successes: data.successes,
+      failures: data.failures,
+      costUsd: data.costUsd,
+      latency: data.latency === null ? null : JSON.stringify(data.latency),
+      latencySum: data.latency === null ? 0 : data.latency.avg * data.latency.count,
+      sketch: JSON.stringify(data.sketch),
+    });
+  }
+}

@@ -1,0 +1,419 @@
+import type {
+  AgentEvent,
+  AgentKilledEvent,
+  AgentStatus,
+  DetectorOutputEvent,
+  FromStatus,
+  HeartbeatData,
+  HeartbeatEvent,
+  MetricSummaryEvent,
+  StatusTransitionedEvent,
+} from '@vigil/contracts';
+import { LatencySketch, MetricAccumulator } from '@vigil/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '../errors.ts';
+import type { AgentFilter } from '../read-model-port.ts';
+import { SqliteReadModel } from './sqlite-read-model.ts';
+
+const T0 = Date.parse('2025-03-01T10:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const AGENT_TOPIC = 'vigil.agent-events';
+const OUTPUT_TOPIC = 'vigil.status-transitions';
+
+function beat(agentId: string, at: number, data: Partial<HeartbeatData> = {}, tenant = 'acme'): HeartbeatEvent {
+  return {
+    version: 1,
+    id: `hb-${agentId}-${at}`,
+    time: iso(at),
+    tenant,
+    agentId,
+    type: 'heartbeat',
+    data: { instanceId: 'i-1', intervalSeconds: 30, seq: 0, sentAt: iso(at), receivedAt: iso(at), ...data },
+  };
+}
+
+function transition(agentId: string, from: FromStatus, to: AgentStatus, at: number, tenant = 'acme', reason = `${from} to ${to}`): StatusTransitionedEvent {
+  return {
+    version: 1,
+    id: `tr-${tenant}-${agentId}-${from}-${to}-${at}`,
+    time: iso(at),
+    tenant,
+    agentId,
+    type: 'status-transitioned',
+    data: { from, to, at: iso(at), detectedAt: iso(at + 1000), reason, lastHeartbeatAt: iso(at - 90_000) },
+  };
+}
+
+function killed(agentId: string, at: number, by = 'ops@acme', reason = 'runaway costs'): AgentKilledEvent {
+  return { version: 1, id: `kill-${agentId}-${at}`, time: iso(at), tenant: 'acme', agentId, type: 'agent-killed', data: { by, reason } };
+}
+
+describe('SqliteReadModel', () => {
+  let rm: SqliteReadModel;
+  const offsets = new Map<string, number>();
+
+  /** Applies events as the next records of a topic's partition 0. */
+  async function given(topic: string, ...events: (AgentEvent | DetectorOutputEvent)[]): Promise<void> {
+    const next = (offsets.get(topic) ?? 0) + Math.max(1, events.length);
+    offsets.set(topic, next);
+    await rm.apply(events, { topic, partition: 0, nextOffset: next });
+  }
+  const beats = (...events: AgentEvent[]) => given(AGENT_TOPIC, ...events);
+  const outputs = (...events: DetectorOutputEvent[]) => given(OUTPUT_TOPIC, ...events);
+
+  beforeEach(() => {
+    offsets.clear();
+    rm = new SqliteReadModel({ path: ':memory:' });
+  });
+
+  afterEach(async () => {
+    await rm.close();
+  });
+
+  it('creates a healthy, deliverable agent from its first heartbeat', async () => {
+    await beats(beat('a-1', T0 + 123, { host: 'box-1', version: '1.2.3', labels: { team: 'search' }, progress: { completed: 4, inFlight: 1 } }));
+
+    const agent = await rm.getAgent('acme', 'a-1');
+    expect(agent).toEqual({
+      tenant: 'acme',
+      agentId: 'a-1',
+      status: 'healthy',
+      statusSince: '2025-03-01T10:00:00.123Z',
+      deliverable: true,
+      lastHeartbeatAt: '2025-03-01T10:00:00.123Z',
+      registeredAt: '2025-03-01T10:00:00.123Z',
+      instanceId: 'i-1',
+      intervalSeconds: 30,
+      restarts: 0,
+      flapping: false,
+      progress: { completed: 4, inFlight: 1 },
+      host: 'box-1',
+      version: '1.2.3',
+      labels: { team: 'search' },
+      killed: null,
+      lastReason: 'first heartbeat received',
+    });
+    expect(await rm.getAgent('other-tenant', 'a-1')).toBeNull();
+  });
+
+  it('never moves lastHeartbeatAt (or the details a beat carries) backwards', async () => {
+    await beats(beat('a-1', T0 + 60_000, { instanceId: 'new', host: 'new-host' }));
+    await beats(beat('a-1', T0, { instanceId: 'old', host: 'old-host' }));
+
+    const agent = await rm.getAgent('acme', 'a-1');
+    expect(agent?.lastHeartbeatAt).toBe(iso(T0 + 60_000));
+    expect(agent?.instanceId).toBe('new');
+    expect(agent?.host).toBe('new-host');
+    expect(agent?.registeredAt).toBe(iso(T0));
+  });
+
+  it('applies a transition once, even when it is applied twice', async () => {
+    await beats(beat('a-1', T0));
+    const degraded = transition('a-1', 'healthy', 'degraded', T0 + 90_000);
+    const healthyAgain = transition('a-1', 'degraded', 'healthy', T0 + 95_000);
+    await outputs(transition('a-1', 'unknown', 'healthy', T0), degraded, healthyAgain);
+
+    // The detector re-emits after a crash: same ids, later offsets.
+    await outputs(degraded);
+    expect(await rm.getAgent('acme', 'a-1')).toMatchObject({ status: 'healthy', statusSince: iso(T0 + 95_000) });
+    await outputs(degraded, healthyAgain);
+
+    const page = await rm.listTransitions('acme', { agentId: 'a-1', limit: 10 });
+    expect(page.items.map((t) => t.to)).toEqual(['healthy', 'degraded', 'healthy']);
+    const agent = await rm.getAgent('acme', 'a-1');
+    expect(agent?.status).toBe('healthy');
+    expect(agent?.statusSince).toBe(iso(T0 + 95_000));
+  });
+
+  it('ignores a whole batch whose checkpoint was already reached', async () => {
+    await rm.apply([beat('a-1', T0)], { topic: AGENT_TOPIC, partition: 3, nextOffset: 10 });
+
+    await rm.apply([beat('a-1', T0 + 5000), beat('a-2', T0)], { topic: AGENT_TOPIC, partition: 3, nextOffset: 10 });
+    await rm.apply([beat('a-3', T0)], { topic: AGENT_TOPIC, partition: 3, nextOffset: 7 });
+
+    expect(await rm.checkpoint(AGENT_TOPIC, 3)).toBe(10);
+    expect(await rm.checkpoint(AGENT_TOPIC, 4)).toBeNull();
+    expect((await rm.getAgent('acme', 'a-1'))?.lastHeartbeatAt).toBe(iso(T0));
+    expect(await rm.getAgent('acme', 'a-2')).toBeNull();
+    expect(await rm.getAgent('acme', 'a-3')).toBeNull();
+  });
+
+  it('leaves nothing behind when a batch fails half-way', async () => {
+    const broken = { ...beat('a-2', T0), data: { ...beat('a-2', T0).data, receivedAt: 'not a time' } };
+    await expect(rm.apply([beat('a-1', T0), broken], { topic: AGENT_TOPIC, partition: 0, nextOffset: 2 })).rejects.toMatchObject({
+      code: 'VIGIL_ERR_INVALID_EVENT',
+    });
+    expect(await rm.getAgent('acme', 'a-1')).toBeNull();
+    expect(await rm.checkpoint(AGENT_TOPIC, 0)).toBeNull();
+  });
+
+  it('creates an agent known only from a transition, and fills it in from its first beat', async () => {
+    await outputs(transition('a-1', 'unknown', 'healthy', T0));
+    expect((await rm.getAgent('acme', 'a-1'))?.status).toBe('healthy');
+    await beats(beat('a-1', T0, { intervalSeconds: 10 }));
+    const agent = await rm.getAgent('acme', 'a-1');
+    expect(agent?.intervalSeconds).toBe(10);
+    expect(agent?.lastReason).toBe('unknown to healthy');
+  });
+
+  it('shows kill info while killed and clears it on resume', async () => {
+    await beats(beat('a-1', T0), killed('a-1', T0 + 10_000));
+    await outputs(transition('a-1', 'unknown', 'healthy', T0), transition('a-1', 'healthy', 'killed', T0 + 10_000));
+
+    const whileKilled = await rm.getAgent('acme', 'a-1');
+    expect(whileKilled?.status).toBe('killed');
+    expect(whileKilled?.deliverable).toBe(false);
+    expect(whileKilled?.killed).toEqual({ by: 'ops@acme', reason: 'runaway costs', at: iso(T0 + 10_000) });
+
+    await outputs(transition('a-1', 'killed', 'healthy', T0 + 20_000, 'acme', 'resumed by ops@acme'));
+    const resumed = await rm.getAgent('acme', 'a-1');
+    expect(resumed?.killed).toBeNull();
+    expect(resumed?.lastReason).toBe('resumed by ops@acme');
+  });
+
+  it('keeps kill info when the transition is folded before the agent-killed event', async () => {
+    await outputs(transition('a-1', 'unknown', 'healthy', T0), transition('a-1', 'healthy', 'killed', T0 + 10_000));
+    expect((await rm.getAgent('acme', 'a-1'))?.killed?.by).toBe('unknown');
+    await beats(killed('a-1', T0 + 10_000));
+    expect((await rm.getAgent('acme', 'a-1'))?.killed).toEqual({ by: 'ops@acme', reason: 'runaway costs', at: iso(T0 + 10_000) });
+  });
+
+  it('does not resurrect the kill info of a kill that was already resumed', async () => {
+    await outputs(
+      transition('a-1', 'unknown', 'healthy', T0),
+      transition('a-1', 'healthy', 'killed', T0 + 10_000),
+      transition('a-1', 'killed', 'healthy', T0 + 20_000),
+    );
+    await beats(killed('a-1', T0 + 10_000, 'late@acme'));
+    await outputs(transition('a-1', 'healthy', 'killed', T0 + 30_000));
+    expect((await rm.getAgent('acme', 'a-1'))?.killed?.by).toBe('unknown');
+  });
+
+  it('counts restarts and flapping, and clears flapping', async () => {
+    await beats(beat('a-1', T0));
+    const restarted: DetectorOutputEvent = {
+      version: 1,
+      id: 'r-1',
+      time: iso(T0 + 1000),
+      tenant: 'acme',
+      agentId: 'a-1',
+      type: 'agent-restarted',
+      data: { previousInstanceId: 'i-1', instanceId: 'i-2', restarts: 4, recentRestarts: 4, flapping: true },
+    };
+    await outputs(restarted);
+    expect(await rm.getAgent('acme', 'a-1')).toMatchObject({ restarts: 4, flapping: true });
+    expect((await rm.fleetSummary('acme')).flapping).toBe(1);
+    await outputs({ version: 1, id: 'f-1', time: iso(T0 + 2000), tenant: 'acme', agentId: 'a-1', type: 'agent-flapping-cleared', data: { recentRestarts: 0 } });
+    expect(await rm.getAgent('acme', 'a-1')).toMatchObject({ restarts: 4, flapping: false });
+  });
+
+  describe('listing agents', () => {
+    const statuses: AgentStatus[] = ['healthy', 'degraded', 'unreachable', 'killed', 'stopped', 'stalled'];
+    const expected = new Map<string, { status: AgentStatus; team: string; flapping: boolean }>();
+
+    beforeEach(async () => {
+      expected.clear();
+      for (let i = 0; i < 57; i++) {
+        const agentId = `agent-${String((i * 37) % 57).padStart(2, '0')}`;
+        const status = statuses[i % statuses.length]!;
+        const team = i % 3 === 0 ? 'search' : 'billing';
+        const flapping = i % 5 === 0;
+        expected.set(agentId, { status, team, flapping });
+        await beats(beat(agentId, T0 + i, { labels: { team, zone: `z${i % 2}` } }));
+        const out: DetectorOutputEvent[] = [transition(agentId, 'unknown', 'healthy', T0 + i)];
+        if (status !== 'healthy') out.push(transition(agentId, 'healthy', status, T0 + 100_000 + i));
+        if (flapping) {
+          out.push({
+            version: 1,
+            id: `r-${agentId}`,
+            time: iso(T0 + 200_000),
+            tenant: 'acme',
+            agentId,
+            type: 'agent-restarted',
+            data: { previousInstanceId: 'a', instanceId: 'b', restarts: 3, recentRestarts: 3, flapping: true },
+          });
+        }
+        await outputs(...out);
+      }
+      await beats(beat('other-tenant-agent', T0, {}, 'globex'));
+    });
+
+    async function walk(filter: Omit<AgentFilter, 'limit' | 'cursor'>, limit: number): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await rm.listAgents('acme', { ...filter, limit, ...(cursor === undefined ? {} : { cursor }) });
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        ids.push(...page.items.map((a) => a.agentId));
+        if (page.nextCursor === null) return ids;
+        cursor = page.nextCursor;
+      }
+      throw new Error('pagination did not end');
+    }
+
+    const cases: { name: string; filter: Omit<AgentFilter, 'limit' | 'cursor'>; keep: (a: { status: AgentStatus; team: string; flapping: boolean }) => boolean }[] = [
+      { name: 'no filter', filter: {}, keep: () => true },
+      { name: 'status=degraded', filter: { status: 'degraded' }, keep: (a) => a.status === 'degraded' },
+      { name: 'deliverable=true', filter: { deliverable: true }, keep: (a) => a.status === 'healthy' || a.status === 'degraded' },
+      { name: 'deliverable=false', filter: { deliverable: false }, keep: (a) => a.status !== 'healthy' && a.status !== 'degraded' },
+      { name: 'flapping=true', filter: { flapping: true }, keep: (a) => a.flapping },
+      { name: 'label team=search', filter: { label: { key: 'team', value: 'search' } }, keep: (a) => a.team === 'search' },
+      {
+        name: 'deliverable, flapping=false and team=billing',
+        filter: { deliverable: true, flapping: false, label: { key: 'team', value: 'billing' } },
+        keep: (a) => (a.status === 'healthy' || a.status === 'degraded') && !a.flapping && a.team === 'billing',
+      },
+    ];
+
+    for (const { name, filter, keep } of cases) {
+      it(`walks every agent matching ${name} exactly once, in id order`, async () => {
+        const want = [...expected].filter(([, a]) => keep(a)).map(([id]) => id).sort();
+        expect(want.length).toBeGreaterThan(0);
+        for (const limit of [1, 7, 100]) expect(await walk(filter, limit)).toEqual(want);
+      });
+    }
+
+    it('counts every status of the tenant, deliverable and flapping', async () => {
+      const summary = await rm.fleetSummary('acme');
+      const count = (s: AgentStatus) => [...expected.values()].filter((a) => a.status === s).length;
+      expect(summary).toEqual({
+        tenant: 'acme',
+        total: 57,
+        healthy: count('healthy'),
+        degraded: count('degraded'),
+        unreachable: count('unreachable'),
+        killed: count('killed'),
+        stopped: count('stopped'),
+        stalled: count('stalled'),
+        deliverable: count('healthy') + count('degraded'),
+        flapping: [...expected.values()].filter((a) => a.flapping).length,
+      });
+      expect((await rm.fleetSummary('globex')).total).toBe(1);
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      await expect(rm.listAgents('acme', { limit: 5, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toBeInstanceOf(InvalidCursorError);
+      const transitionsCursor = (await rm.listTransitions('acme', { limit: 1 })).nextCursor!;
+      await expect(rm.listAgents('acme', { limit: 5, cursor: transitionsCursor })).rejects.toMatchObject({ code: 'VIGIL_ERR_INVALID_CURSOR' });
+    });
+
+    it('walks the tenant’s transitions newest first, each exactly once', async () => {
+      const seen: string[] = [];
+      const ats: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await rm.listTransitions('acme', { limit: 8, ...(cursor === undefined ? {} : { cursor }) });
+        seen.push(...page.items.map((t) => t.id));
+        ats.push(...page.items.map((t) => Date.parse(t.at)));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      const nonHealthy = [...expected.values()].filter((a) => a.status !== 'healthy').length;
+      expect(seen).toHaveLength(57 + nonHealthy);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect([...ats].sort((a, b) => b - a)).toEqual(ats);
+    });
+  });
+
+  it('reports every status as zero for a tenant with no agents', async () => {
+    expect(await rm.fleetSummary('empty')).toEqual({
+      tenant: 'empty',
+      total: 0,
+      healthy: 0,
+      degraded: 0,
+      unreachable: 0,
+      killed: 0,
+      stopped: 0,
+      stalled: 0,
+      deliverable: 0,
+      flapping: 0,
+    });
+  });
+
+  describe('metrics', () => {
+    const HOUR = 3_600_000;
+    const MINUTE = 60_000;
+    const hourStart = Math.floor(T0 / HOUR) * HOUR;
+
+    /** A deterministic pseudo-random stream, so a failure can be reproduced. */
+    function random(seed: number): () => number {
+      let s = seed;
+      return () => {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        return s / 2 ** 32;
+      };
+    }
+
+    function summary(windowStart: number, samples: { success: boolean; latencyMs?: number; costUsd?: number }[]): MetricSummaryEvent {
+      const acc = new MetricAccumulator(windowStart);
+      acc.addAll(samples);
+      return { version: 1, id: `m-${windowStart}`, time: iso(windowStart + MINUTE), tenant: 'acme', agentId: 'a-1', type: 'metric-summary', data: acc.summarise(MINUTE) };
+    }
+
+    it('rolls an hour up to exactly what merging its minutes gives, p99 within 2 % of the exact value', async () => {
+      const rand = random(42);
+      const all: number[] = [];
+      const whole = new LatencySketch();
+      let successes = 0;
+      let cost = 0;
+      const events: MetricSummaryEvent[] = [];
+      for (let m = 0; m < 60; m++) {
+        const samples = Array.from({ length: 50 + Math.floor(rand() * 100) }, () => {
+          // Log-normal-ish latencies with a heavy tail, as LLM calls have.
+          const latencyMs = Math.exp(4 + 1.5 * (rand() + rand() + rand() - 1.5)) * (rand() < 0.02 ? 20 : 1);
+          const success = rand() > 0.1;
+          const costUsd = Math.round(rand() * 1000) / 1e6;
+          all.push(latencyMs);
+          whole.add(latencyMs);
+          if (success) successes++;
+          cost += costUsd;
+          return { success, latencyMs, costUsd };
+        });
+        events.push(summary(hourStart + m * MINUTE, samples));
+      }
+      events.push(summary(hourStart + HOUR, [{ success: true, latencyMs: 5 }]));
+      await outputs(...events);
+
+      const [hour, next] = await rm.metrics('acme', 'a-1', { resolution: '1h', limit: 10 });
+      expect(next?.windowStart).toBe(iso(hourStart + HOUR));
+      expect(hour?.windowStart).toBe(iso(hourStart));
+      expect(hour?.windowEnd).toBe(iso(hourStart + HOUR));
+      expect(hour?.count).toBe(all.length);
+      expect(hour?.successes).toBe(successes);
+      expect(hour?.failures).toBe(all.length - successes);
+      expect(hour?.successRate).toBeCloseTo(successes / all.length, 12);
+      expect(hour?.costUsd).toBeCloseTo(cost, 6);
+
+      const sorted = [...all].sort((a, b) => a - b);
+      const latency = hour!.latency!;
+      expect(latency.count).toBe(all.length);
+      expect(latency.min).toBe(sorted[0]);
+      expect(latency.max).toBe(sorted[sorted.length - 1]);
+      expect(latency.avg).toBeCloseTo(all.reduce((a, b) => a + b, 0) / all.length, 6);
+      expect(latency.p50).toBe(whole.quantile(0.5));
+      expect(latency.p95).toBe(whole.quantile(0.95));
+      expect(latency.p99).toBe(whole.quantile(0.99));
+      const exactP99 = sorted[Math.floor(0.99 * (sorted.length - 1))]!;
+      expect(Math.abs(latency.p99 - exactP99) / exactP99).toBeLessThanOrEqual(0.02);
+    });
+
+    it('serves stored minutes at 1m, oldest first, within [from, to) and the limit', async () => {
+      await outputs(...[0, 1, 2, 3].map((m) => summary(hourStart + m * MINUTE, [{ success: m % 2 === 0, latencyMs: 10 * (m + 1) }])));
+      await outputs(summary(hourStart, [{ success: false }])); // a re-emitted minute is not stored twice
+
+      const points = await rm.metrics('acme', 'a-1', { resolution: '1m', from: hourStart + MINUTE, to: hourStart + 3 * MINUTE, limit: 10 });
+      expect(points.map((p) => p.windowStart)).toEqual([iso(hourStart + MINUTE), iso(hourStart + 2 * MINUTE)]);
+      expect(points[0]?.latency?.p50).toBeCloseTo(20, -1);
+      expect(points[0]?.successRate).toBe(0);
+
+      const first = await rm.metrics('acme', 'a-1', { resolution: '1m', limit: 2 });
+      expect(first.map((p) => p.windowStart)).toEqual([iso(hourStart), iso(hourStart + MINUTE)]);
+      expect(first[0]?.successes).toBe(1);
+    });
+
+    it('serves an hour without latency samples with null latency', async () => {
+      await outputs(summary(hourStart, [{ success: true, costUsd: 0.5 }]));
+      const [hour] = await rm.metrics('acme', 'a-1', { resolution: '1h', limit: 1 });
+      expect(hour).toMatchObject({ count: 1, latency: null, costUsd: 0.5, successRate: 1 });
+    });
+  });
+});

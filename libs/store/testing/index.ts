@@ -1,0 +1,1 @@
+export { eventStoreContractSuite, type EventStoreFactory } from './event-store-contract-suite.ts';

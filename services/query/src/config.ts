@@ -1,0 +1,102 @@
+import { ByteSizeInput, DurationInput, describeZodError } from '@vigil/http';
+import { z } from 'zod';
+import { QueryConfigError } from './errors.ts';
+
+/** The query service's settings, validated once at start and frozen. */
+export interface QueryConfig {
+  /** Largest body of the control endpoints. */
+  readonly bodyLimitBytes: number;
+  /** How often each transition stream polls the read model. */
+  readonly ssePollIntervalMs: number;
+  /** How often an idle transition stream sends a `: keepalive` comment (proxies close silent connections). */
+  readonly sseKeepaliveMs: number;
+  /** Most concurrent transition streams per process. */
+  readonly sseMaxClients: number;
+  /** `Retry-After` of a 503. */
+  readonly retryAfterSeconds: number;
+}
+
+/** Settings as flags or code give them; every field optional. */
+export interface QueryConfigInput {
+  readonly bodyLimit?: string | number;
+  readonly ssePollInterval?: string | number;
+  readonly sseKeepalive?: string | number;
+  readonly sseMaxClients?: string | number;
+  readonly retryAfter?: string | number;
+}
+
+/** Defaults: 64 KiB bodies, poll every 500 ms, keepalive every 15 s, 1000 streams, retry after 1 s. */
+export const DEFAULT_QUERY_CONFIG: QueryConfig = Object.freeze({
+  bodyLimitBytes: 64 * 1024,
+  ssePollIntervalMs: 500,
+  sseKeepaliveMs: 15_000,
+  sseMaxClients: 1000,
+  retryAfterSeconds: 1,
+});
+
+/** Environment variables read by `queryConfigFromEnv`, by setting. */
+export const QUERY_ENV: Readonly<Record<keyof QueryConfigInput, string>> = Object.freeze({
+  bodyLimit: 'VIGIL_QUERY_BODY_LIMIT',
+  ssePollInterval: 'VIGIL_SSE_POLL_INTERVAL',
+  sseKeepalive: 'VIGIL_SSE_KEEPALIVE',
+  sseMaxClients: 'VIGIL_SSE_MAX_CLIENTS',
+  retryAfter: 'VIGIL_RETRY_AFTER',
+});
+
+const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
+
+const QueryConfigSchema = z
+  .strictObject({
+    bodyLimit: ByteSizeInput.pipe(z.number().int().min(1024, 'must be at least 1kb').max(16 * 1024 * 1024, 'must be at most 16mb')).optional(),
+    ssePollInterval: DurationInput.pipe(z.number().int().min(10, 'must be at least 10ms').max(60_000, 'must be at most 60s')).optional(),
+    sseKeepalive: DurationInput.pipe(z.number().int().min(10, 'must be at least 10ms').max(300_000, 'must be at most 5m')).optional(),
+    sseMaxClients: WholeNumber.pipe(z.number().int().min(1).max(100_000)).optional(),
+    retryAfter: DurationInput.pipe(z.number().min(1000, 'must be at least 1s').max(3_600_000, 'must be at most 1h')).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const poll = c.ssePollInterval ?? DEFAULT_QUERY_CONFIG.ssePollIntervalMs;
+    const keepalive = c.sseKeepalive ?? DEFAULT_QUERY_CONFIG.sseKeepaliveMs;
+    if (keepalive <= poll) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sseKeepalive'],
+        message: `sseKeepalive (${keepalive} ms) must be longer than ssePollInterval (${poll} ms); raise sseKeepalive or lower ssePollInterval`,
+      });
+    }
+  });
+
+/** Validates query settings (unknown ones rejected), applies defaults and freezes; throws QueryConfigError naming the setting. */
+export function queryConfig(input: QueryConfigInput = {}): QueryConfig {
+  const parsed = QueryConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const { field, message } = describeZodError(parsed.error);
+    throw new QueryConfigError(`invalid query config: ${message}`, field, parsed.error);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    bodyLimitBytes: c.bodyLimit ?? DEFAULT_QUERY_CONFIG.bodyLimitBytes,
+    ssePollIntervalMs: c.ssePollInterval ?? DEFAULT_QUERY_CONFIG.ssePollIntervalMs,
+    sseKeepaliveMs: c.sseKeepalive ?? DEFAULT_QUERY_CONFIG.sseKeepaliveMs,
+    sseMaxClients: c.sseMaxClients ?? DEFAULT_QUERY_CONFIG.sseMaxClients,
+    retryAfterSeconds: c.retryAfter === undefined ? DEFAULT_QUERY_CONFIG.retryAfterSeconds : Math.ceil(c.retryAfter / 1000),
+  });
+}
+
+/** Reads the settings from `VIGIL_*` environment variables (see QUERY_ENV); the error names the variable. */
+export function queryConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): QueryConfig {
+  const input: Record<string, string> = {};
+  for (const [key, name] of Object.entries(QUERY_ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  try {
+    return queryConfig(input);
+  } catch (err) {
+    if (err instanceof QueryConfigError) {
+      const field = String(err.details['field'] ?? '');
+      const name = QUERY_ENV[field as keyof QueryConfigInput];
+      if (name !== undefined) throw new QueryConfigError(`${err.message} (from ${name})`, field, err);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,23 @@
+import type { TopicNames } from '@vigil/contracts';
+import type { ApiKeyResolver, MetricsRegistry, Scheduler } from '@vigil/http';
+import type { EventLog } from '@vigil/log';
+import type { ReadModel } from '@vigil/store';
+import type { Logger } from 'pino';
+
+/** What the query routes need: ports only, never another service. */
+export interface QueryDeps {
+  /** Kill, resume and thresholds are appended here, never written to state directly. */
+  readonly log: EventLog;
+  readonly readModel: ReadModel;
+  readonly topics: TopicNames;
+  readonly apiKeys: ApiKeyResolver;
+  readonly logger: Logger;
+  /** Epoch ms; the time of control events. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Event ids. Default `randomUUID`. */
+  readonly newId?: () => string;
+  /** Where counters go; share one with the ingest plugin on the embedded app. */
+  readonly metrics?: MetricsRegistry;
+  /** Timers of the transition streams (poll, keepalive); default `setInterval`. */
+  readonly scheduler?: Scheduler;
+}

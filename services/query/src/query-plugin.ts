@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { apiScope, intervalScheduler } from '@vigil/http';
+import type { QueryConfig } from './config.ts';
+import { registerControlRoutes } from './control-routes.ts';
+import type { QueryDeps } from './deps.ts';
+import { registerReadRoutes } from './read-routes.ts';
+import { registerTransitionStream } from './transition-stream.ts';
+
+/** Options of the query plugin. */
+export interface QueryPluginOptions {
+  readonly deps: QueryDeps;
+  readonly config: QueryConfig;
+}
+
+/**
+ * Adds every `/v1` query and control route to a context that is already an API scope (see `apiScope`). Prefer
+ * `queryPlugin`, which makes its own scope.
+ */
+export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
+  registerReadRoutes(app, deps.readModel);
+  registerControlRoutes(app, {
+    log: deps.log,
+    readModel: deps.readModel,
+    agentEventsTopic: deps.topics.agentEvents,
+    now: deps.now ?? Date.now,
+    newId: deps.newId ?? randomUUID,
+    retryAfterSeconds: config.retryAfterSeconds,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ...(deps.metrics
+      ? { controlEvents: deps.metrics.counter('vigil_control_events_total', 'Operator events appended (kill, resume, thresholds), by type', ['type']) }
+      : {}),
+  });
+  registerTransitionStream(app, {
+    readModel: deps.readModel,
+    scheduler: deps.scheduler ?? intervalScheduler,
+    pollIntervalMs: config.ssePollIntervalMs,
+    keepaliveMs: config.sseKeepaliveMs,
+    maxClients: config.sseMaxClients,
+    retryAfterSeconds: config.retryAfterSeconds,
+    ...(deps.metrics ? { clients: deps.metrics.gauge('vigil_sse_clients', 'Open transition streams') } : {}),
+  });
+}
+
+/**
+ * The query and control routes as an encapsulated fastify plugin with its own bearer auth and JSON errors; the
+ * embedded runner registers it next to the ingest plugin on one app.
+ */
+export const queryPlugin: FastifyPluginAsync<QueryPluginOptions> = async (app, { deps, config }) => {
+  apiScope(app, deps.apiKeys);
+  registerQueryRoutes(app, deps, config);
+};

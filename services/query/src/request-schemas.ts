@@ -1,0 +1,89 @@
+import { AgentId, AgentStatus, AgentKilledEvent, AgentResumedEvent } from '@vigil/contracts';
+import { QueryCursor, QueryTime, ThresholdDurationInput, queryBool, queryInt } from '@vigil/http';
+import { z } from 'zod';
+
+/** Largest page of any list endpoint. */
+export const MAX_PAGE_SIZE = 500;
+/** Page size when `limit` is absent. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Most metric windows in one answer (a day of minutes). */
+export const MAX_METRIC_POINTS = 1440;
+/** Metric windows when `limit` is absent (an hour of minutes). */
+export const DEFAULT_METRIC_POINTS = 60;
+/** `by` of a kill or resume that does not say who did it. */
+export const DEFAULT_ACTOR = 'api-key';
+
+/** `:id` of the agent routes. */
+export const AgentParams = z.strictObject({ id: AgentId });
+
+/** `GET /v1/agents` query. Unknown parameters are rejected so that a typo (`stauts=`) is not silently ignored. */
+export const ListAgentsQuery = z.strictObject({
+  status: AgentStatus.optional(),
+  deliverable: queryBool().optional(),
+  flapping: queryBool().optional(),
+  label: z
+    .string()
+    .regex(/^[^:]+:/, 'must be key:value')
+    .transform((s) => {
+      const colon = s.indexOf(':');
+      return { key: s.slice(0, colon), value: s.slice(colon + 1) };
+    })
+    .optional(),
+  limit: queryInt(1, MAX_PAGE_SIZE).optional(),
+  cursor: QueryCursor.optional(),
+});
+
+/** Query of the transition lists. */
+export const PageQuery = z.strictObject({
+  limit: queryInt(1, MAX_PAGE_SIZE).optional(),
+  cursor: QueryCursor.optional(),
+});
+
+/** `GET /v1/agents/:id/metrics` query; `from` must be before `to`. */
+export const MetricsQuery = z
+  .strictObject({
+    resolution: z.enum(['1m', '1h'], { message: 'must be 1m or 1h' }).optional(),
+    from: QueryTime.optional(),
+    to: QueryTime.optional(),
+    limit: queryInt(1, MAX_METRIC_POINTS).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
+    }
+  });
+
+/** `POST /v1/agents/:id/kill` body: why (required, shown in the transition) and who (default `api-key`). */
+export const KillBody = z.strictObject({
+  reason: AgentKilledEvent.shape.data.shape.reason.min(1, 'must not be empty'),
+  by: AgentKilledEvent.shape.data.shape.by.optional(),
+});
+
+/** `POST /v1/agents/:id/resume` body (optional). */
+export const ResumeBody = z.strictObject({
+  reason: AgentResumedEvent.shape.data.shape.reason,
+  by: AgentResumedEvent.shape.data.shape.by.optional(),
+});
+
+const Threshold = ThresholdDurationInput.nullable().optional();
+
+/**
+ * `PUT …/thresholds` body: each a duration (`"90s"`, `"2m"`, `"500ms"`, `"1h"`, or ms) or null to clear the
+ * override. At least one; `degradedAfter` must be less than `unreachableAfter` when both are set.
+ */
+export const ThresholdsBody = z
+  .strictObject({ degradedAfter: Threshold, unreachableAfter: Threshold, stalledAfter: Threshold })
+  .superRefine((b, ctx) => {
+    if (b.degradedAfter === undefined && b.unreachableAfter === undefined && b.stalledAfter === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give at least one of degradedAfter, unreachableAfter, stalledAfter' });
+    }
+    if (typeof b.degradedAfter === 'number' && typeof b.unreachableAfter === 'number' && b.degradedAfter >= b.unreachableAfter) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['degradedAfter'],
+        message: `must be less than unreachableAfter (${b.degradedAfter} ms >= ${b.unreachableAfter} ms); lower degradedAfter or raise unreachableAfter`,
+      });
+    }
+  });
+/** Parsed thresholds body (ms, or null to clear). */
+export type ThresholdsBody = z.output<typeof ThresholdsBody>;
