@@ -20,6 +20,7 @@ export default tseslint.config(
   {
     // libs/core is pure: no I/O, no node:*, no infrastructure clients.
     files: ['libs/core/src/**'],
+    ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'kafkajs', 'fastify', 'better-sqlite3', 'pino', '@eventstore/*', '@vigil/log', '@vigil/store'] }],
       'no-restricted-globals': ['error', { name: 'Date', message: 'libs/core never reads the clock: pass time in.' }],

@@ -12,6 +12,8 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export function openSqliteDatabase(path: string, options: { busyTimeoutMs?: number } = {}): Database.Database {
   const db = new Database(path);
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+  // Only takes effect before the first table exists; lets the log shrink the shared file after retention.
+  if (!db.memory) db.pragma('auto_vacuum = INCREMENTAL');
   if (!db.memory) db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   return db;
