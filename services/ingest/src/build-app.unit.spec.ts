@@ -2,7 +2,7 @@ import { ManualScheduler } from '@vigil/http/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngestApp } from './build-app.ts';
 import { ingestConfig } from './config.ts';
-import { AUTH, PARTITIONS, createHarness, endOffsets, logWith, type Harness } from './test-harness.ts';
+import { AUTH, PARTITIONS, createHarness, endOffsets, logWith, type Harness } from '../../../test/support/service-harness.ts';
 
 let h: Harness;
 

@@ -3,7 +3,7 @@ import { VigilError, type HeartbeatEvent } from '@vigil/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngestApp } from './build-app.ts';
 import { ingestConfig } from './config.ts';
-import { AUTH, PARTITIONS, T0, TENANT, createHarness, endOffsets, keyOf, logWith, readAgentEvents, seedAgent, type Harness } from './test-harness.ts';
+import { AUTH, PARTITIONS, T0, TENANT, createHarness, endOffsets, keyOf, logWith, readAgentEvents, seedAgent, type Harness } from '../../../test/support/service-harness.ts';
 
 let h: Harness;
 let app: FastifyInstance;

@@ -1,7 +1,7 @@
 import { decodeAgentEvent } from '@vigil/contracts';
 import { ManualScheduler } from '@vigil/http/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PARTITIONS, T0, createHarness, endOffsets, logWith, type Harness } from './test-harness.ts';
+import { PARTITIONS, T0, createHarness, endOffsets, logWith, type Harness } from '../../../test/support/service-harness.ts';
 import { TickWriter } from './tick-writer.ts';
 
 let h: Harness;

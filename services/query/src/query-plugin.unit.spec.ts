@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildQueryApp } from './build-app.ts';
 import { queryConfig } from './config.ts';
-import { AUTH, PARTITIONS, T0, TENANT, createHarness, endOffsets, keyOf, logWith, readAgentEvents, seedAgent, seedTransition, type Harness } from './test-harness.ts';
+import { AUTH, PARTITIONS, T0, TENANT, createHarness, endOffsets, keyOf, logWith, readAgentEvents, seedAgent, seedTransition, type Harness } from '../../../test/support/service-harness.ts';
 
 let h: Harness;
 let app: FastifyInstance;

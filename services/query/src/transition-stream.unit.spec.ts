@@ -5,7 +5,7 @@ import { ManualScheduler } from '@vigil/http/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildQueryApp } from './build-app.ts';
 import { queryConfig } from './config.ts';
-import { API_KEY, T0, createHarness, seedAgent, seedTransition, type Harness } from './test-harness.ts';
+import { API_KEY, T0, createHarness, seedAgent, seedTransition, type Harness } from '../../../test/support/service-harness.ts';
 
 let h: Harness;
 let app: FastifyInstance;

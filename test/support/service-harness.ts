@@ -1,5 +1,5 @@
 /**
- * Test wiring for the ingest specs: the REAL embedded log (in memory) and SQLite read model, a settable clock and
+ * Test wiring for the ingest and query specs: the REAL embedded log (in memory) and SQLite read model, a settable clock and
  * one API key. Not exported from the package's entry.
  */
 import {
@@ -130,4 +130,19 @@ export function logWith(log: EventLog, overrides: Partial<EventLog>): EventLog {
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** Makes the read model hold one transition, as the projector would after the detector emitted it. */
+export async function seedTransition(h: Harness, agentId: string, id: string, at: number, to: AgentStatus = 'degraded', tenant = TENANT): Promise<void> {
+  const time = new Date(at).toISOString();
+  const event: DetectorOutputEvent = {
+    version: CONTRACT_VERSION,
+    type: 'status-transitioned',
+    id,
+    time,
+    tenant,
+    agentId,
+    data: { from: 'healthy', to, at: time, detectedAt: time, reason: `went ${to}`, lastHeartbeatAt: time },
+  };
+  await h.readModel.apply([event], { topic: h.topics.statusTransitions, partition: 1, nextOffset: ++checkpoint });
 }
