@@ -21,8 +21,11 @@ java_major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | hea
 if [[ ! -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
   command -v mvn >/dev/null 2>&1 || fail "Maven is required to download Kafka $KAFKA_VERSION jars but 'mvn' is not on PATH (Debian: apt-get install maven)"
   echo "resolving Kafka $KAFKA_VERSION jars from Maven Central into $LIB_DIR ..."
-  mvn -q -B -f "$KAFKA_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
-    || fail "mvn dependency:copy-dependencies failed (is Maven Central reachable?)"
+  mkdir -p "$CACHE_DIR"
+  # Maven's own output goes to a file: it is only worth reading when the download failed.
+  mvn -q -B -Dstyle.color=never -f "$KAFKA_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+    >"$CACHE_DIR/mvn.log" 2>&1 \
+    || fail "mvn dependency:copy-dependencies failed (is Maven Central reachable?), see $CACHE_DIR/mvn.log"
 fi
 
 for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do

@@ -81,10 +81,16 @@ export class KafkaLogConsumer implements LogConsumer {
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.#deliver(payload),
       });
-      await this.#assignment;
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
       throw toLogError(err, { operation: 'consumer start', topic: this.#options.topic });
+    }
+    try {
+      await this.#assignment;
+    } catch (err) {
+      // The caller's onAssigned failed: its error, unchanged, is the reason start() failed.
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
     }
   }
 
