@@ -5,8 +5,9 @@ import type { QueryDeps } from './deps.ts';
 import { queryPlugin } from './query-plugin.ts';
 
 /**
- * The standalone query service (distributed mode): the `/v1` read, control and stream routes, `/healthz`, `/readyz`
- * (the log), `/metrics` and `/openapi.json`. Does not listen; the caller does (`app.listen`) or injects requests.
+ * The standalone query service (distributed mode): the `/v1` read, control and stream routes, the `/dashboard` page,
+ * `/healthz`, `/readyz` (the log), `/metrics` and `/openapi.json`. Does not listen; the caller does (`app.listen`) or
+ * injects requests.
  */
 export function buildQueryApp(deps: QueryDeps, config: QueryConfig = DEFAULT_QUERY_CONFIG): FastifyInstance {
   // Widened to fastify's logger interface so the instance has the plain FastifyInstance type plugins expect.

@@ -1,5 +1,6 @@
 export { buildQueryApp } from './build-app.ts';
 export { queryPlugin, registerQueryRoutes, type QueryPluginOptions } from './query-plugin.ts';
+export { registerDashboard, DASHBOARD_PATH } from './dashboard/dashboard-plugin.ts';
 export type { QueryDeps } from './deps.ts';
 export { queryConfig, queryConfigFromEnv, DEFAULT_QUERY_CONFIG, QUERY_ENV, type QueryConfig, type QueryConfigInput } from './config.ts';
 export {

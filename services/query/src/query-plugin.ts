@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { apiScope, intervalScheduler } from '@vigil/http';
 import type { QueryConfig } from './config.ts';
 import { registerControlRoutes } from './control-routes.ts';
+import { registerDashboard } from './dashboard/dashboard-plugin.ts';
 import type { QueryDeps } from './deps.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
@@ -43,10 +44,14 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
 }
 
 /**
- * The query and control routes as an encapsulated fastify plugin with its own bearer auth and JSON errors; the
- * embedded runner registers it next to the ingest plugin on one app.
+ * The query and control routes as an encapsulated fastify plugin with its own bearer auth and JSON errors, plus the
+ * dashboard page; the embedded runner registers it next to the ingest plugin on one app.
  */
 export const queryPlugin: FastifyPluginAsync<QueryPluginOptions> = async (app, { deps, config }) => {
-  apiScope(app, deps.apiKeys);
-  registerQueryRoutes(app, deps, config);
+  // The page holds no data, so it sits beside the API scope rather than behind its bearer auth.
+  registerDashboard(app);
+  await app.register(async (api) => {
+    apiScope(api, deps.apiKeys);
+    registerQueryRoutes(api, deps, config);
+  });
 };
