@@ -2,18 +2,9 @@
  * The 10,000-agent fixture, generated rather than committed (it would be megabytes): seeded, so every run makes the
  * same bytes. Agents beat every 30 s with ±3 s jitter; every 10th goes silent at a random time; every 50th is killed.
  */
-const T0 = Date.UTC(2026, 0, 1);
+import { seededRandom as rng } from '../support/seeded-random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const T0 = Date.UTC(2026, 0, 1);
 
 /** JSONL of the fleet fixture, in receive order, minimal form. */
 export function fleetFixture(agents = 10_000, durationSec = 600): string {

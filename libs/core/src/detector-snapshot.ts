@@ -148,6 +148,5 @@ export function restoreDetector(config: Partial<DetectorConfig>, meta: DetectorM
   }
   const restored = [...agents].map((snap) => restoreAgentState({ ...snap, t: d.internTenant(snap.t) })).sort((x, y) => x.seq - y.seq);
   for (const a of restored) d.restoreAgent(a);
-  d.finishRestore();
   return d;
 }

@@ -157,6 +157,10 @@ export class Detector {
       const d = POP.time;
       if (d < this.blindResumedAt) {
         this.schedule(agent); // fell in a blind period: re-plan from the resumption
+        // The re-plan changed the agent's queue entry (gen, queuedAt): checkpoint it, or a restored detector holds the
+        // stale entry. (Its output would still match, since the stale entry is re-planned the same way when it
+        // surfaces, but a checkpoint must be the state itself, not something that converges to it.)
+        this.dirty.add(agent);
         continue;
       }
       const next = this.statusAt(agent, d);
@@ -473,7 +477,10 @@ export class Detector {
     const mw = this.config.metricWindowMs;
     const due = [...this.openMetricWindows.keys()].filter((s) => s + mw <= this.closedUpTo).sort((a, b) => a - b);
     for (const start of due) {
-      for (const agent of this.openMetricWindows.get(start)!) {
+      // First-sight order, not arrival order: a detector restored from a checkpoint cannot know the arrival order,
+      // and both must emit the same bytes.
+      const agents = this.openMetricWindows.get(start)!.sort((a, b) => a.seq - b.seq);
+      for (const agent of agents) {
         const idx = agent.metrics?.findIndex((m) => m.windowStart === start) ?? -1;
         if (idx < 0) continue;
         const acc = agent.metrics![idx]!;
@@ -506,11 +513,6 @@ export class Detector {
       if (list === undefined) this.openMetricWindows.set(acc.windowStart, (list = []));
       list.push(agent);
     }
-  }
-
-  /** Sorts restored metric-window lists into first-sight order, as an uninterrupted run would have them. */
-  finishRestore(): void {
-    for (const list of this.openMetricWindows.values()) list.sort((a, b) => a.seq - b.seq);
   }
 }
 

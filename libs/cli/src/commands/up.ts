@@ -4,6 +4,7 @@ import type { CliCommand, CliIo } from '../cli-command.ts';
 import { DEMO_SCRIPT, startDemo, type DemoRun } from '../demo/demo-runner.ts';
 import { startEmbeddedPlatform } from '../embedded/embedded-platform.ts';
 import { upConfig } from '../embedded/up-config.ts';
+import { waitForStop } from '../platform/wait-for-stop.ts';
 
 const options = {
   port: { type: 'string' },
@@ -58,6 +59,8 @@ export const command: CliCommand = {
         `Vigil is up at ${platform.url} (embedded: ${platform.databaseFile})`,
         `API key for tenant "default": ${platform.apiKey}${keyNote}`,
         '',
+        `Dashboard: ${platform.url}/dashboard   (paste the API key above when it asks)`,
+        '',
         'Try:',
         `  curl -s -H 'Authorization: Bearer ${platform.apiKey}' ${platform.url}/v1/fleet/summary`,
         `  curl -s -H 'Authorization: Bearer ${platform.apiKey}' ${platform.url}/v1/agents`,
@@ -83,17 +86,3 @@ export const command: CliCommand = {
     return 0;
   },
 };
-
-/** Resolves on SIGINT/SIGTERM (or the io's abort signal). */
-function waitForStop(io: CliIo): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGTERM', done);
-      process.off('SIGINT', done);
-      resolve();
-    };
-    process.once('SIGTERM', done);
-    process.once('SIGINT', done);
-    io.signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,5 +1,5 @@
-import { parseDuration } from '@vigil/core';
 import { z } from 'zod';
+import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Settings of `vigil up`, from flags and environment, validated once and frozen. */
@@ -19,18 +19,12 @@ export interface UpConfig {
   readonly logLevel: string;
 }
 
-const Duration = (flag: string) =>
-  z
-    .string()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (Number.isNaN(ms) || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `--${flag} must be a duration like 90s, 2m or 500ms (got "${v}")` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .optional();
+/** Where the cross-field rules find each flag. */
+const UP_SETTING_NAMES = {
+  degradedAfter: { key: 'degraded-after', label: '--degraded-after' },
+  unreachableAfter: { key: 'unreachable-after', label: '--unreachable-after' },
+  window: { key: 'window', label: '--window' },
+} as const;
 
 const UpInput = z
   .strictObject({
@@ -38,26 +32,18 @@ const UpInput = z
     host: z.string().min(1).default('127.0.0.1'),
     data: z.string().min(1).default('./data'),
     'api-key': z.string().min(8, 'an API key needs at least 8 characters').regex(/^\S+$/, 'an API key has no spaces').optional(),
-    'degraded-after': Duration('degraded-after'),
-    'unreachable-after': Duration('unreachable-after'),
-    'stalled-after': Duration('stalled-after'),
-    window: Duration('window'),
+    'degraded-after': durationSetting('--degraded-after'),
+    'unreachable-after': durationSetting('--unreachable-after'),
+    'stalled-after': durationSetting('--stalled-after'),
+    window: durationSetting('--window'),
     partitions: z.coerce.number().int().min(1).max(256).default(4),
     'topic-prefix': z.string().regex(/^[a-zA-Z0-9._-]*$/).default('vigil.'),
     demo: z.boolean().default(false),
-    'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'log-level': z.enum(LOG_LEVELS).default('info'),
   })
-  .superRefine((c, ctx) => {
-    const d = c['degraded-after'];
-    const u = c['unreachable-after'];
-    if (d !== undefined && u !== undefined && d >= u) {
-      ctx.addIssue({ code: 'custom', path: ['degraded-after'], message: '--degraded-after must be less than --unreachable-after' });
-    }
-    const w = c.window;
-    if (w !== undefined && (w < 10 || w > 60_000 || 60_000 % w !== 0)) {
-      ctx.addIssue({ code: 'custom', path: ['window'], message: '--window must be between 10ms and 60s and divide one minute (e.g. 500ms, 1s, 5s)' });
-    }
-  });
+  .superRefine((c, ctx) =>
+    checkDetectorSettings({ degradedAfterMs: c['degraded-after'], unreachableAfterMs: c['unreachable-after'], windowMs: c.window }, UP_SETTING_NAMES, ctx),
+  );
 
 /** Raw flag values (strings, booleans) merged with `VIGIL_*` environment variables; flags win. */
 export type UpInput = z.input<typeof UpInput>;

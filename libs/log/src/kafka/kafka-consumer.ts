@@ -68,6 +68,9 @@ export class KafkaLogConsumer implements LogConsumer {
       heartbeatInterval: this.#config.heartbeatIntervalMs,
       rebalanceTimeout: this.#config.rebalanceTimeoutMs,
       maxWaitTimeInMs: this.#config.maxWaitTimeMs,
+      maxBytesPerPartition: this.#config.fetchMaxBytesPerPartition,
+      // kafkajs's default total (10 MiB) would otherwise cap a fetch of several partitions below their per-partition size.
+      maxBytes: Math.max(10 * 1024 * 1024, this.#config.fetchMaxBytesPerPartition * 8),
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.#joined(payload.memberId, payload.memberAssignment));
@@ -78,6 +81,7 @@ export class KafkaLogConsumer implements LogConsumer {
       // kafkajs's run() resolves after the first join and sync (the runner joins before it starts fetching).
       await consumer.run({
         autoCommit: this.#options.autoCommit ?? true,
+        partitionsConsumedConcurrently: this.#config.partitionsConsumedConcurrently,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.#deliver(payload),
       });

@@ -34,6 +34,9 @@ interface PlannedAppend {
   readonly partitions: number[];
 }
 
+/** Records per send of a transaction (see `splitPlan`). */
+const MAX_RECORDS_PER_SEND = 1000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -301,11 +304,15 @@ export class KafkaLog implements EventLog {
       producer = await slot.producer;
       transaction = await producer.transaction();
       for (const { topic, plan } of plans) {
-        const sent = await transaction.send({ topic, acks: -1, messages: plan.messages });
-        for (const entry of sent) {
-          // A partition's records get consecutive offsets from its base offset (see append()).
-          const count = plan.partitions.filter((p) => p === entry.partition).length;
-          appended.push({ topic, partition: entry.partition, lastOffset: Number(entry.baseOffset) + count - 1 });
+        // Split so that no partition's record batch exceeds the broker's message size (see `maxBatchBytes`); the
+        // sends are one after another, so each partition keeps the records' order.
+        for (const part of splitPlan(plan, this.#config.maxBatchBytes)) {
+          const sent = await transaction.send({ topic, acks: -1, messages: part.messages });
+          for (const entry of sent) {
+            // A partition's records get consecutive offsets from its base offset (see append()).
+            const count = part.partitions.filter((p) => p === entry.partition).length;
+            appended.push({ topic, partition: entry.partition, lastOffset: Number(entry.baseOffset) + count - 1 });
+          }
         }
       }
       for (const [groupId, offsets] of groupByGroup(recorded.offsets)) {
@@ -455,6 +462,35 @@ export class KafkaLog implements EventLog {
     }
     return this.#producer;
   }
+}
+
+/**
+ * Splits a planned append into consecutive parts in which each partition's records sum to at most `maxBytes` of key
+ * and value (a single larger record still gets a part of its own, and the broker judges it).
+ */
+function splitPlan(plan: PlannedAppend, maxBytes: number): PlannedAppend[] {
+  // Also at most MAX_RECORDS_PER_SEND records per part: kafkajs groups a send's messages by partition by copying the
+  // partition's array for every message (quadratic), which on a transaction of thousands of records costs more CPU and
+  // garbage than the extra round trips of smaller sends.
+
+  const parts: PlannedAppend[] = [];
+  let current: PlannedAppend = { messages: [], partitions: [] };
+  let bytes = new Map<number, number>();
+  plan.messages.forEach((message, i) => {
+    const partition = plan.partitions[i]!;
+    const size = Buffer.byteLength(message.value) + (message.key === null ? 0 : Buffer.byteLength(message.key));
+    const used = bytes.get(partition) ?? 0;
+    if ((used > 0 && used + size > maxBytes) || current.messages.length >= MAX_RECORDS_PER_SEND) {
+      parts.push(current);
+      current = { messages: [], partitions: [] };
+      bytes = new Map();
+    }
+    current.messages.push(message);
+    current.partitions.push(partition);
+    bytes.set(partition, (bytes.get(partition) ?? 0) + size);
+  });
+  if (current.messages.length > 0) parts.push(current);
+  return parts;
 }
 
 /** Recorded offsets as kafkajs `sendOffsets` topics, per group; the last commit recorded per partition wins. */

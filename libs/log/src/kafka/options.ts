@@ -48,8 +48,29 @@ export const KafkaLogOptions = z
     heartbeatIntervalMs: z.number().int().positive().default(3_000),
     /** How long the group waits for every member to rejoin during a rebalance. */
     rebalanceTimeoutMs: z.number().int().positive().default(60_000),
+    /**
+     * Most bytes a consumer fetches per partition in one request (kafkajs `maxBytesPerPartition`), which bounds the
+     * batches handed to `eachBatch` together with `maxBatchSize`. Larger fetches let a consumer that is behind (a
+     * detector catching up) fold more records per transaction.
+     */
+    fetchMaxBytesPerPartition: z.number().int().positive().default(1024 * 1024),
+    /**
+     * Partitions whose batches a consumer handles at the same time (kafkajs `partitionsConsumedConcurrently`); batches
+     * of one partition are always handled one after another. More than 1 overlaps one partition's transaction round
+     * trips with another's processing.
+     */
+    partitionsConsumedConcurrently: z.number().int().positive().max(64).default(1),
     /** Longest a fetch waits on the broker for new records: the latency of an idle consumer. */
     maxWaitTimeMs: z.number().int().positive().default(100),
+    /**
+     * Largest sum of key and value bytes one produce request of a transaction carries per partition. kafkajs puts all
+     * records of a send for a partition into ONE record batch (it has no `batch.size` splitting like the Java client),
+     * and the broker rejects a batch over `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which is not
+     * retriable: a large transaction (a detector batch of thousands of changed agents) would fail forever. So
+     * `transaction()` splits its appends into sends within this budget (all inside the one transaction). Keep it well
+     * under the broker's limit: record headers and batch framing come on top.
+     */
+    maxBatchBytes: z.number().int().positive().default(512 * 1024),
     /** Longest a transaction may stay open before the broker aborts it. */
     transactionTimeoutMs: z.number().int().positive().default(60_000),
     /**

@@ -1,0 +1,43 @@
+import type { TopicNames } from '@vigil/contracts';
+import { DetectorService, defaultDetectorServiceOptions, type DetectorServiceOptions } from '@vigil/detector';
+import type { EventLog } from '@vigil/log';
+import { ProjectorService, type ProjectorDeps, type ProjectorOptions } from '@vigil/projector';
+import type { Logger } from 'pino';
+
+/** Detector settings shared by `vigil up` and `vigil serve detector` (undefined thresholds fall back to the interval). */
+export interface DetectorSettings {
+  readonly windowMs: number;
+  readonly degradedAfterMs: number | undefined;
+  readonly unreachableAfterMs: number | undefined;
+  readonly stalledAfterMs: number | undefined;
+}
+
+/** Events kept per agent stream in the event store. */
+export const STREAM_MAX_COUNT = 10_000;
+
+/** The detector service's options for a topic prefix and the operator's thresholds; the same in both modes. */
+export function detectorOptionsFor(topicPrefix: string, s: DetectorSettings): DetectorServiceOptions {
+  return defaultDetectorServiceOptions(topicPrefix, {
+    windowMs: s.windowMs,
+    thresholds: {
+      ...(s.degradedAfterMs === undefined ? {} : { degradedAfterMs: s.degradedAfterMs }),
+      ...(s.unreachableAfterMs === undefined ? {} : { unreachableAfterMs: s.unreachableAfterMs }),
+      ...(s.stalledAfterMs === undefined ? {} : { stalledAfterMs: s.stalledAfterMs }),
+    },
+  });
+}
+
+/** The projector's options: one consumer group per topic prefix, so the event store and read model are written once. */
+export function projectorOptionsFor(topicPrefix: string): ProjectorOptions {
+  return { groupPrefix: `${topicPrefix}projector`, streamMaxCount: STREAM_MAX_COUNT };
+}
+
+/** The platform's detector, logging under `module: detector`; the same in embedded and distributed mode. */
+export function createDetector(log: EventLog, topics: TopicNames, logger: Logger, topicPrefix: string, settings: DetectorSettings): DetectorService {
+  return new DetectorService({ log, topics, logger: logger.child({ module: 'detector' }) }, detectorOptionsFor(topicPrefix, settings));
+}
+
+/** The platform's projector (event store and read model), logging under `module: projector`. */
+export function createProjector(deps: Omit<ProjectorDeps, 'logger'>, logger: Logger, topicPrefix: string): ProjectorService {
+  return new ProjectorService({ ...deps, logger: logger.child({ module: 'projector' }) }, projectorOptionsFor(topicPrefix));
+}

@@ -1,0 +1,53 @@
+import { topicNames, type TopicNames } from '@vigil/contracts';
+import { InMemoryApiKeyResolver, type ApiKeyResolver } from '@vigil/http';
+import type { EventLog } from '@vigil/log';
+import type { ReadModel } from '@vigil/store';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { openLog } from './open-adapters.ts';
+import { openReadModelSource } from './read-model-source.ts';
+import { listen, ShutdownSteps, type RunningService } from './running-service.ts';
+import type { ServeConfig } from './serve-config.ts';
+
+/** What the HTTP API services (ingest, query) are built from: ports only. */
+export interface ApiServiceDeps {
+  readonly log: EventLog;
+  readonly readModel: ReadModel;
+  readonly topics: TopicNames;
+  readonly apiKeys: ApiKeyResolver;
+  readonly logger: Logger;
+}
+
+/** What differs between ingest and query: how the topics are made sure of, and the app. */
+export interface ApiServiceSpec {
+  readonly name: 'ingest' | 'query';
+  /** Makes sure the topics exist (ingest creates them, query waits); false when stopped while waiting. */
+  prepare(log: EventLog, topics: TopicNames): Promise<boolean>;
+  /** The service's fastify app (its own /healthz, /readyz, /metrics included); not listening. */
+  build(deps: ApiServiceDeps): FastifyInstance;
+}
+
+/**
+ * Runs ingest or query: opens the log, makes sure of the topics, opens the read model (the projector's file, or this
+ * replica's own projection), builds the app and listens. Shutdown, in reverse: the app stops taking requests (and
+ * ingest's clock stops), the projection drains, then the connections close.
+ */
+export async function startApiService(spec: ApiServiceSpec, config: ServeConfig, logger: Logger): Promise<RunningService | null> {
+  const steps = new ShutdownSteps();
+  try {
+    const topics = topicNames(config.topicPrefix);
+    const log = await openLog(config.log, `vigil-${spec.name}`, logger);
+    steps.add(() => log.close());
+    if (!(await spec.prepare(log, topics))) {
+      await steps.run();
+      return null;
+    }
+    const readModel = await openReadModelSource(config, log, topics, logger, steps);
+    const app = spec.build({ log, readModel, topics, apiKeys: InMemoryApiKeyResolver.fromSpec(config.apiKeys!), logger });
+    steps.add(() => app.close());
+    return { url: await listen(app, config.host, config.port), close: () => steps.run() };
+  } catch (err) {
+    await steps.run();
+    throw err;
+  }
+}

@@ -1,0 +1,21 @@
+import { EmbeddedLog, type EventLog } from '@vigil/log';
+import { EsdbEventStore, SqliteEventStore, SqliteReadModel, type EventStore } from '@vigil/store';
+import type { Logger } from 'pino';
+import type { LogSpec, ReadModelSpec, StoreSpec } from './adapter-specs.ts';
+
+/** Opens the log `VIGIL_LOG` names; kafkajs is loaded only in Kafka mode, so an embedded service starts faster. */
+export async function openLog(spec: LogSpec, clientId: string, logger: Logger): Promise<EventLog> {
+  if (spec.kind === 'sqlite') return new EmbeddedLog({ path: spec.path, logger });
+  const { KafkaLog } = await import('@vigil/log/kafka');
+  return new KafkaLog({ brokers: [...spec.brokers], clientId, logger });
+}
+
+/** Opens the event store `VIGIL_STORE` names. */
+export function openStore(spec: StoreSpec, logger: Logger): EventStore {
+  return spec.kind === 'sqlite' ? new SqliteEventStore({ path: spec.path, logger }) : new EsdbEventStore({ connectionString: spec.connectionString, logger });
+}
+
+/** Opens the read model `VIGIL_READ_MODEL` names. */
+export function openReadModel(spec: ReadModelSpec, logger: Logger): SqliteReadModel {
+  return new SqliteReadModel({ path: spec.path, logger });
+}

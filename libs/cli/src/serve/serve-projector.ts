@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import { registerProjectorGauges } from '../platform/service-gauges.ts';
+import { createProjector } from '../platform/services.ts';
+import { startConsumerService } from './consumer-service.ts';
+import { openReadModel, openStore } from './open-adapters.ts';
+import type { RunningService } from './running-service.ts';
+import type { ServeConfig } from './serve-config.ts';
+
+/** `vigil serve projector`: folds both topics into the event store and the read model; /readyz also asks the store. */
+export function startProjector(config: ServeConfig, logger: Logger, signal?: AbortSignal): Promise<RunningService | null> {
+  return startConsumerService(
+    {
+      name: 'projector',
+      create: (log, topics, steps) => {
+        const store = openStore(config.store!, logger);
+        steps.add(() => store.close());
+        const readModel = openReadModel(config.readModel!, logger);
+        steps.add(() => readModel.close());
+        const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
+        return {
+          service: projector,
+          checks: [{ name: 'store', isReady: () => store.isReady() }],
+          gauges: (metrics) => registerProjectorGauges(metrics, projector),
+        };
+      },
+    },
+    config,
+    logger,
+    signal,
+  );
+}
