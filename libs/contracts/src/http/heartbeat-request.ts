@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { AgentId, IsoTimestamp } from '../primitives.ts';
-import { MetricSample, Progress } from '../events/heartbeat.ts';
+import { AgentId } from '../primitives.ts';
+import { HeartbeatData } from '../events/heartbeat.ts';
 
-/** One heartbeat as an agent posts it; the platform fills `receivedAt` and defaults the rest. */
-export const HeartbeatInput = z.strictObject({
-  agentId: AgentId,
-  instanceId: z.string().min(1).max(128).optional(),
-  intervalSeconds: z.number().positive().max(86_400).optional(),
-  seq: z.number().int().nonnegative().optional(),
-  sentAt: IsoTimestamp.optional(),
-  metrics: z.array(MetricSample).max(10_000).optional(),
-  progress: Progress.optional(),
-  host: z.string().max(255).optional(),
-  pid: z.number().int().nonnegative().optional(),
-  version: z.string().max(64).optional(),
-  labels: z.record(z.string().max(64), z.string().max(256)).optional(),
-});
+/** One heartbeat as an agent posts it: the event's payload minus what the platform sets, every field but the id optional. */
+export const HeartbeatInput = HeartbeatData.omit({ receivedAt: true })
+  .partial({ instanceId: true, intervalSeconds: true, seq: true, sentAt: true })
+  .extend({ agentId: AgentId });
 /** Heartbeat input. */
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 
