@@ -36,16 +36,15 @@ export class AgentState {
   metrics: MetricAccumulator[] | null = null;
 
   constructor(
-    /** `<tenant>/<agentId>`, the same string object as the detector's map key. */
-    readonly key: string,
     /** Interned by the detector: one string per tenant, not one per agent. */
     readonly tenant: string,
+    readonly agentId: string,
     /** Order of first sight: breaks ties between equal deadlines deterministically. */
     readonly seq: number,
   ) {}
 
-  /** Derived from the key rather than stored: it is read only when an output is built, and memory is per agent. */
-  get agentId(): string {
-    return this.key.slice(this.tenant.length + 1);
+  /** `<tenant>/<agentId>`: derived, not stored (it is read only when an output or a checkpoint is built). */
+  get key(): string {
+    return `${this.tenant}/${this.agentId}`;
   }
 }

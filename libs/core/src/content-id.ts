@@ -26,6 +26,9 @@ export function contentId(text: string): string {
   return hex(h1) + hex(h2) + hex(h3) + hex(h4);
 }
 
+/** Byte to two hex digits; a table lookup is several times faster than toString(16) + padStart per word. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return HEX[(n >>> 24) & 0xff]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
 }

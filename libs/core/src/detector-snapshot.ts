@@ -89,7 +89,7 @@ export function snapshotAgent(a: AgentState): AgentSnapshot {
 
 /** Rebuilds one agent. */
 export function restoreAgentState(s: AgentSnapshot): AgentState {
-  const a = new AgentState(s.k, s.t, s.q);
+  const a = new AgentState(s.t, s.k.slice(s.t.length + 1), s.q);
   a.status = s.s;
   a.statusSince = s.ss;
   a.lastBeat = s.lb;

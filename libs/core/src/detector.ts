@@ -10,6 +10,7 @@ import type {
   ThresholdsSetEvent,
 } from '@vigil/contracts';
 import { CONTRACT_VERSION } from '@vigil/contracts';
+import { AgentIndex } from './agent-index.ts';
 import { AgentState, NEVER } from './agent-state.ts';
 import { contentId } from './content-id.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
@@ -43,8 +44,8 @@ const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
  */
 export class Detector {
   readonly config: DetectorConfig;
-  /** Every agent of this partition, by `<tenant>/<agentId>`. */
-  readonly agents = new Map<string, AgentState>();
+  /** Every agent of this partition. */
+  readonly agents = new AgentIndex();
   /** Tenant-wide threshold overrides. */
   readonly tenantOverrides = new Map<string, ThresholdOverrides>();
   readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0 };
@@ -59,6 +60,8 @@ export class Detector {
    * blind period is forgiven for the whole fleet in O(1): an agent's anchor is derived, never rewritten.
    */
   blindResumedAt = NEVER;
+  /** Thresholds of agents without overrides, by declared interval. */
+  private readonly intervalThresholds = new Map<number, ResolvedThresholds>();
   /** One string per tenant, shared by its agents. */
   private readonly tenantNames = new Map<string, string>();
   /** Sequence number the next new agent gets (first-sight order). */
@@ -91,7 +94,18 @@ export class Detector {
 
   /** The thresholds in force for an agent. */
   thresholdsOf(agent: AgentState): ResolvedThresholds {
-    return resolveThresholds(agent.intervalMs, this.config.thresholds, this.tenantOverrides.get(agent.tenant), agent.overrides);
+    const tenant = this.tenantOverrides.size === 0 ? undefined : this.tenantOverrides.get(agent.tenant);
+    if (tenant === undefined && agent.overrides === undefined) {
+      // The common case, on every beat: no overrides, so the thresholds depend on the interval alone; cached to keep
+      // the hot path free of allocation.
+      let cached = this.intervalThresholds.get(agent.intervalMs);
+      if (cached === undefined) {
+        cached = resolveThresholds(agent.intervalMs, this.config.thresholds, undefined, undefined);
+        this.intervalThresholds.set(agent.intervalMs, cached);
+      }
+      return cached;
+    }
+    return resolveThresholds(agent.intervalMs, this.config.thresholds, tenant, agent.overrides);
   }
 
   /** Number of deadline-queue entries, for the benchmark and tests (superseded entries included). */
@@ -178,11 +192,10 @@ export class Detector {
   // ---- agent events ---------------------------------------------------------------------------------------------
 
   private agentFor(tenant: string, agentId: string): AgentState {
-    const key = `${tenant}/${agentId}`;
-    let agent = this.agents.get(key);
+    let agent = this.agents.get(tenant, agentId);
     if (agent === undefined) {
-      agent = new AgentState(key, this.internTenant(tenant), this.nextSequence++);
-      this.agents.set(key, agent);
+      agent = new AgentState(this.internTenant(tenant), agentId, this.nextSequence++);
+      this.agents.add(agent);
     }
     this.dirty.add(agent);
     return agent;
@@ -296,7 +309,7 @@ export class Detector {
   private onResumed(event: AgentResumedEvent, out: DetectorOutputEvent[]): void {
     const t = this.eventTime(event.time);
     if (t === null) return;
-    const agent = this.agents.get(`${event.tenant}/${event.agentId}`);
+    const agent = this.agents.get(event.tenant, event.agentId);
     if (agent === undefined || agent.status !== 'killed') {
       this.stats.ignoredEvents++;
       return;
@@ -337,11 +350,9 @@ export class Detector {
     if (next === undefined) this.tenantOverrides.delete(event.tenant);
     else this.tenantOverrides.set(event.tenant, next);
     // Rare operator action: re-plan every agent of the tenant (O(tenant's agents)).
-    for (const agent of this.agents.values()) {
-      if (agent.tenant === event.tenant) {
-        this.reschedule(agent);
-        this.dirty.add(agent);
-      }
+    for (const agent of this.agents.ofTenant(event.tenant)) {
+      this.reschedule(agent);
+      this.dirty.add(agent);
     }
   }
 
@@ -505,7 +516,7 @@ export class Detector {
 
   /** Re-indexes an agent restored from a checkpoint (queue entry and open metric windows). */
   restoreAgent(agent: AgentState): void {
-    this.agents.set(agent.key, agent);
+    this.agents.add(agent);
     if (agent.seq >= this.nextSequence) this.nextSequence = agent.seq + 1;
     if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent, agent.gen);
     for (const acc of agent.metrics ?? []) {

@@ -191,9 +191,9 @@ describe('Detector: time', () => {
     expect(d.stats.lateEvents).toBe(1);
     const last = transitions(out).at(-1)!;
     expect(last.data).toMatchObject({ from: 'degraded', to: 'healthy', at: formatIsoMs(s(90)) });
-    expect(d.agents.get('default/a1')!.lastBeat).toBe(s(50));
+    expect(d.agents.get('default', 'a1')!.lastBeat).toBe(s(50));
     const late2 = run([beat('a1', s(20))], {}, d);
-    expect(d.agents.get('default/a1')!.lastBeat).toBe(s(50));
+    expect(d.agents.get('default', 'a1')!.lastBeat).toBe(s(50));
     expect(late2.out).toEqual([]);
   });
 

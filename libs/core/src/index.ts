@@ -22,3 +22,4 @@ export { toReplayEvent } from './replay-input.ts';
 export { replay, eventTimeOf, type ReplayOptions } from './replay.ts';
 export { parseDuration } from './duration.ts';
 export { replayJsonl, type ReplayJsonlOptions } from './replay-jsonl.ts';
+export { AgentIndex } from './agent-index.ts';
