@@ -7,7 +7,9 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 CACHE_DIR="$KAFKA_DIR/.cache"
 LIB_DIR="$CACHE_DIR/lib/$KAFKA_VERSION"
-RUN_DIR="$KAFKA_DIR/.run"
+# KAFKA_RUN_DIR: data, logs and pid of this broker; another directory (with other ports) runs a second broker next to
+# the default one, as test/kafka/broker-restart.int.spec.ts does to stop and restart a broker of its own.
+RUN_DIR="${KAFKA_RUN_DIR:-$KAFKA_DIR/.run}"
 DATA_DIR="$RUN_DIR/data"
 LOG_DIR="$RUN_DIR/logs"
 PID_FILE="$RUN_DIR/kafka.pid"

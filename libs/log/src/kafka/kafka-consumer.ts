@@ -12,6 +12,14 @@ function isRebalancing(err: unknown): boolean {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 }
 
+/** What the owning `KafkaLog` learns from its consumers. */
+export interface KafkaLogConsumerHooks {
+  /** The consumer stopped; the log forgets it. */
+  onStopped(consumer: KafkaLogConsumer): void;
+  /** The consumer was assigned partitions it did not own: transactional producers must start a new epoch. */
+  onPartitionsGained(): void;
+}
+
 /**
  * A consumer in a Kafka consumer group (kafkajs `eachBatch`, read_committed).
  *
@@ -36,7 +44,7 @@ export class KafkaLogConsumer implements LogConsumer {
   readonly #options: ConsumerOptions;
   readonly #config: ResolvedKafkaLogOptions;
   readonly #logger: Logger;
-  readonly #onStopped: (consumer: KafkaLogConsumer) => void;
+  readonly #hooks: KafkaLogConsumerHooks;
   #consumer: Consumer | undefined;
   #handlers: ConsumerHandlers | undefined;
   #started = false;
@@ -47,12 +55,12 @@ export class KafkaLogConsumer implements LogConsumer {
   /** Set when a heartbeat reported a rebalance: deliver nothing until the next join. */
   #rejoining = false;
 
-  constructor(kafka: Kafka, options: ConsumerOptions, config: ResolvedKafkaLogOptions, logger: Logger, onStopped: (c: KafkaLogConsumer) => void) {
+  constructor(kafka: Kafka, options: ConsumerOptions, config: ResolvedKafkaLogOptions, logger: Logger, hooks: KafkaLogConsumerHooks) {
     this.#kafka = kafka;
     this.#options = options;
     this.#config = config;
     this.#logger = logger.child({ groupId: options.groupId, topic: options.topic });
-    this.#onStopped = onStopped;
+    this.#hooks = hooks;
   }
 
   /** Joins the group and starts delivering; resolves after the first join and its `onAssigned`. */
@@ -81,7 +89,6 @@ export class KafkaLogConsumer implements LogConsumer {
       // kafkajs's run() resolves after the first join and sync (the runner joins before it starts fetching).
       await consumer.run({
         autoCommit: this.#options.autoCommit ?? true,
-        partitionsConsumedConcurrently: this.#config.partitionsConsumedConcurrently,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.#deliver(payload),
       });
@@ -108,7 +115,7 @@ export class KafkaLogConsumer implements LogConsumer {
       await this.#assignment.catch(() => undefined);
       await this.#revokeAll();
     } finally {
-      this.#onStopped(this);
+      this.#hooks.onStopped(this);
     }
   }
 
@@ -122,6 +129,8 @@ export class KafkaLogConsumer implements LogConsumer {
     this.#owned = now;
     this.#rejoining = false;
     this.#logger.info({ memberId, partitions: [...now], revoked, assigned }, 'kafka consumer joined its group');
+    // Before any batch of the gained partitions is delivered (batches wait for #assignment, set below).
+    if (assigned.length > 0) this.#hooks.onPartitionsGained();
     const handlers = this.#handlers;
     this.#assignment = this.#assignment
       .catch(() => undefined)

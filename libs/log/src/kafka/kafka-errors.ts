@@ -34,10 +34,18 @@ const UNAVAILABLE_NAMES = new Set([
   'KafkaJSTimeout',
 ]);
 
-/** The innermost kafkajs error: `KafkaJSNumberOfRetriesExceeded` wraps the error of the last attempt in `cause`. */
+/**
+ * kafkajs errors that only wrap another one in `cause`: `KafkaJSNumberOfRetriesExceeded` wraps the last attempt's
+ * error, and an outer retrier that gives up wraps it in `KafkaJSNonRetriableError` (a producer's send while the broker
+ * is down ends as a NonRetriable error caused by KafkaJSConnectionError, which must map to "unavailable", 503, not
+ * "rejected", 500: found by test/kafka/broker-restart.int.spec.ts).
+ */
+const WRAPPER_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
+
+/** The innermost kafkajs error, through the wrappers above. */
 function rootCause(err: unknown): KafkaJSErrorLike {
   let current = err as KafkaJSErrorLike;
-  for (let depth = 0; depth < 5 && current?.name === 'KafkaJSNumberOfRetriesExceeded' && current.cause; depth++) {
+  for (let depth = 0; depth < 5 && typeof current?.name === 'string' && WRAPPER_NAMES.has(current.name) && current.cause; depth++) {
     current = current.cause as KafkaJSErrorLike;
   }
   return current ?? {};

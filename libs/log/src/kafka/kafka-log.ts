@@ -18,6 +18,8 @@ import type { RecordedOffset } from './recorded-transaction.ts';
 /** A transactional producer and the queue that runs its transactions one at a time (kafkajs allows one open). */
 interface TransactionalSlot {
   producer: Promise<Producer> | undefined;
+  /** The assignment generation (see `#assignments`) the producer was initialised in. */
+  generation: number;
   queue: Promise<void>;
 }
 
@@ -54,6 +56,15 @@ export class KafkaLog implements EventLog {
   readonly #partitionCounts = new Map<string, number>();
   readonly #roundRobin = new Map<string, number>();
   readonly #consumers = new Set<KafkaLogConsumer>();
+  /**
+   * Bumped whenever a consumer of this log gains partitions. A transactional producer initialised before the bump is
+   * re-initialised before its next transaction: this process may have owned the partition before, lost it (the new
+   * owner's InitProducerId fenced that producer) and now own it again. Reusing the fenced producer would fail every
+   * transaction of the regained partition with PRODUCER_FENCED, which kafkajs treats as fatal for the whole consumer
+   * (found by test/kafka/detector-failover.int.spec.ts: a partition moved A→B→A after B was SIGKILLed). Re-initialising
+   * is what a new owner must do anyway (it fences the previous owner), and costs one InitProducerId per id.
+   */
+  #assignments = 0;
   #closed = false;
 
   constructor(options: KafkaLogOptions) {
@@ -155,7 +166,10 @@ export class KafkaLog implements EventLog {
   /** A consumer in `options.groupId`; see `KafkaLogConsumer` for how assignment callbacks map onto kafkajs. */
   consumer(options: ConsumerOptions): LogConsumer {
     this.#assertOpen();
-    const consumer = new KafkaLogConsumer(this.#kafka, options, this.#config, this.#logger, (c) => this.#consumers.delete(c));
+    const consumer = new KafkaLogConsumer(this.#kafka, options, this.#config, this.#logger, {
+      onStopped: (c) => this.#consumers.delete(c),
+      onPartitionsGained: () => this.#assignments++,
+    });
     this.#consumers.add(consumer);
     return consumer;
   }
@@ -182,7 +196,7 @@ export class KafkaLog implements EventLog {
     this.#assertOpen();
     let slot = this.#transactional.get(transactionalId);
     if (slot === undefined) {
-      slot = { producer: undefined, queue: Promise.resolve() };
+      slot = { producer: undefined, generation: this.#assignments, queue: Promise.resolve() };
       this.#transactional.set(transactionalId, slot);
     }
     const run = slot.queue.then(() => this.#runTransaction(transactionalId, slot, work));
@@ -300,7 +314,17 @@ export class KafkaLog implements EventLog {
     let producer: Producer | undefined;
     let transaction;
     try {
-      slot.producer ??= this.#connectTransactional(transactionalId);
+      if (slot.producer !== undefined && slot.generation !== this.#assignments) {
+        // Partitions were assigned since this producer was initialised: start a new epoch (see `#assignments`). Inside
+        // the slot's queue, so no transaction of this id is in flight.
+        const previous = slot.producer;
+        slot.producer = undefined;
+        await previous.then((p) => p.disconnect()).catch(() => undefined);
+      }
+      if (slot.producer === undefined) {
+        slot.generation = this.#assignments;
+        slot.producer = this.#connectTransactional(transactionalId);
+      }
       producer = await slot.producer;
       transaction = await producer.transaction();
       for (const { topic, plan } of plans) {

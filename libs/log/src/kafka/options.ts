@@ -54,12 +54,6 @@ export const KafkaLogOptions = z
      * detector catching up) fold more records per transaction.
      */
     fetchMaxBytesPerPartition: z.number().int().positive().default(1024 * 1024),
-    /**
-     * Partitions whose batches a consumer handles at the same time (kafkajs `partitionsConsumedConcurrently`); batches
-     * of one partition are always handled one after another. More than 1 overlaps one partition's transaction round
-     * trips with another's processing.
-     */
-    partitionsConsumedConcurrently: z.number().int().positive().max(64).default(1),
     /** Longest a fetch waits on the broker for new records: the latency of an idle consumer. */
     maxWaitTimeMs: z.number().int().positive().default(100),
     /**
