@@ -79,6 +79,15 @@ export class KafkaLogConsumer implements LogConsumer {
       maxBytesPerPartition: this.#config.fetchMaxBytesPerPartition,
       // kafkajs's default total (10 MiB) would otherwise cap a fetch of several partitions below their per-partition size.
       maxBytes: Math.max(10 * 1024 * 1024, this.#config.fetchMaxBytesPerPartition * 8),
+      // kafkajs stops a consumer for good after a non-retriable error (a fenced transaction, a rejected request) and
+      // the process would stay up doing nothing with /readyz green. A long-running service restarts instead: the
+      // consumer rejoins, is assigned afresh, and the transactional producer is re-initialised on its partitions.
+      retry: {
+        restartOnFailure: async (err: Error) => {
+          this.#logger.error({ err }, 'kafka consumer failed; restarting it');
+          return true;
+        },
+      },
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.#joined(payload.memberId, payload.memberAssignment));
