@@ -6,7 +6,7 @@ import { eventTimeOf, replay } from '@vigil/core';
 import { defaultDetectorServiceOptions } from '@vigil/detector';
 import { EmbeddedLog } from '@vigil/log';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDetectorProcess, type DetectorProcess } from './detector-process.ts';
+import { startDetectorProcess, type DetectorProcess } from '../support/detector-process.ts';
 import { writeFleetLog } from './fleet-log.ts';
 import { groupProgress, readTopic } from './log-reading.ts';
 import { compareOutputs, countByType, type OutputDifference } from './output-comparison.ts';
@@ -65,7 +65,7 @@ async function outputsOf(file: string): Promise<DetectorOutputEvent[]> {
 async function runToEnd(file: string): Promise<void> {
   const log = new EmbeddedLog({ path: file });
   try {
-    const proc = await startDetectorProcess(file);
+    const proc = await startDetectorProcess(`sqlite:${file}`);
     await watch(log, (p) => p.committed === p.end, proc);
     proc.child.kill('SIGTERM');
     expect(await proc.exited, proc.stderr()).toBe(0);
@@ -104,7 +104,7 @@ describe('detector crash recovery (vigil serve detector, SIGKILL)', () => {
     const kills: string[] = [];
     try {
       for (const [i, threshold] of thresholds.entries()) {
-        const proc = await startDetectorProcess(crashFile);
+        const proc = await startDetectorProcess(`sqlite:${crashFile}`);
         await watch(monitor, (p) => p.committed >= threshold, proc);
         const delayMs = Math.floor(random() * 40);
         await sleep(delayMs);

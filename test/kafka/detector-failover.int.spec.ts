@@ -4,7 +4,7 @@ import type { ProduceRecord } from '@vigil/log';
 import type { KafkaLog } from '@vigil/log/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compareOutputs, countByType } from '../crash/output-comparison.ts';
-import { startKafkaDetector, type KafkaDetectorProcess } from './support/detector-process.ts';
+import { startDetectorProcess, type DetectorProcess } from '../support/detector-process.ts';
 import { failoverFleet } from './support/failover-fleet.ts';
 import { kafkaBrokerEnv } from './support/kafka-broker-env.ts';
 import { testKafkaLog, testPrefix } from './support/kafka-test-clients.ts';
@@ -36,7 +36,7 @@ async function readTopic(log: KafkaLog, topic: string): Promise<DetectorOutputEv
 }
 
 /** Waits until the detector group has committed every partition of agent-events to its end, or a process died. */
-async function awaitCaughtUp(log: KafkaLog, prefix: string, running: readonly KafkaDetectorProcess[], timeoutMs: number): Promise<void> {
+async function awaitCaughtUp(log: KafkaLog, prefix: string, running: readonly DetectorProcess[], timeoutMs: number): Promise<void> {
   const topic = topicNames(prefix).agentEvents;
   const groupId = defaultDetectorServiceOptions(prefix).groupId;
   const deadline = Date.now() + timeoutMs;
@@ -75,8 +75,8 @@ describe.skipIf(skip)(SUITE, () => {
     return { prefix, log };
   }
 
-  async function detector(prefix: string): Promise<KafkaDetectorProcess> {
-    const proc = await startKafkaDetector(brokers, prefix);
+  async function detector(prefix: string): Promise<DetectorProcess> {
+    const proc = await startDetectorProcess(`kafka:${brokers}`, { VIGIL_TOPIC_PREFIX: prefix });
     closers.push(() => proc.stop());
     return proc;
   }

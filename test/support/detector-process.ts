@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const VIGIL_BIN = fileURLToPath(new URL('../../../libs/cli/bin/vigil.js', import.meta.url));
+const VIGIL_BIN = fileURLToPath(new URL('../../libs/cli/bin/vigil.js', import.meta.url));
 
-/** A `vigil serve detector` child process on Kafka. */
-export interface KafkaDetectorProcess {
+/** A `vigil serve detector` child process. */
+export interface DetectorProcess {
   readonly child: ChildProcess;
   /** Base URL of its /healthz, /readyz and /metrics. */
   readonly url: string;
@@ -19,13 +19,14 @@ export interface KafkaDetectorProcess {
 }
 
 /**
- * Starts `vigil serve detector` as a real process on the Kafka broker with the test's topic prefix, and resolves once
- * it printed its ready line (it has joined its consumer group). The parent's `VIGIL_*` variables are not passed on.
+ * Starts `vigil serve detector` as a real process on a log (`sqlite:<file>` or `kafka:<brokers>`), with extra settings
+ * such as the topic prefix, and resolves once it printed its ready line (it has joined its consumer group). The
+ * parent's `VIGIL_*` variables are not passed on: the child sees only the test's settings.
  */
-export async function startKafkaDetector(brokers: string, topicPrefix: string): Promise<KafkaDetectorProcess> {
+export async function startDetectorProcess(log: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<DetectorProcess> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('VIGIL_')) env[k] = v;
-  Object.assign(env, { VIGIL_LOG: `kafka:${brokers}`, VIGIL_TOPIC_PREFIX: topicPrefix, VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'warn' });
+  Object.assign(env, { VIGIL_LOG: log, VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'warn' }, extraEnv);
   const child = spawn(process.execPath, [VIGIL_BIN, 'serve', 'detector'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
