@@ -22,7 +22,8 @@ const options = {
 } as const;
 
 /** Demo thresholds, so that every status shows within a minute (unless the user set their own). */
-const DEMO_DEFAULTS = { 'degraded-after': '3s', 'unreachable-after': '8s', window: '500ms' } as const;
+// Logs at warn: the demo's own lines are what a newcomer should read; `--log-level info` brings the JSON logs back.
+const DEMO_DEFAULTS = { 'degraded-after': '3s', 'unreachable-after': '8s', window: '500ms', 'log-level': 'warn' } as const;
 
 /** `vigil up`: the whole platform in one process (embedded mode), optionally with the demo agents. */
 export const command: CliCommand = {
@@ -49,7 +50,10 @@ export const command: CliCommand = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, options, 0);
     const flags: Record<string, string | boolean | undefined> = { ...values };
-    if (values.demo === true) for (const [k, v] of Object.entries(DEMO_DEFAULTS)) flags[k] ??= v;
+    if (values.demo === true) {
+      // A demo default yields to the flag and to its environment variable (VIGIL_DEGRADED_AFTER, ...).
+      for (const [k, v] of Object.entries(DEMO_DEFAULTS)) if (io.env[`VIGIL_${k.replace(/-/g, '_').toUpperCase()}`] === undefined) flags[k] ??= v;
+    }
     const config = upConfig(flags, io.env);
     const logger = pino({ level: config.logLevel }, pino.destination(2));
     const platform = await startEmbeddedPlatform(config, logger);
