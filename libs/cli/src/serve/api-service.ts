@@ -36,7 +36,7 @@ export async function startApiService(spec: ApiServiceSpec, config: ServeConfig,
   const steps = new ShutdownSteps();
   try {
     const topics = topicNames(config.topicPrefix);
-    const log = await openLog(config.log, `vigil-${spec.name}`, logger);
+    const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
     if (!(await spec.prepare(log, topics))) {
       await steps.run();

@@ -33,7 +33,7 @@ export async function startConsumerService(spec: ConsumerServiceSpec, config: Se
   const steps = new ShutdownSteps();
   try {
     const topics = topicNames(config.topicPrefix);
-    const log = await openLog(config.log, `vigil-${spec.name}`, logger);
+    const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
     const { service, checks, gauges } = spec.create(log, topics, steps);
     const metrics = new MetricsRegistry();

@@ -2,12 +2,16 @@ import { EmbeddedLog, type EventLog } from '@vigil/log';
 import { EsdbEventStore, SqliteEventStore, SqliteReadModel, type EventStore } from '@vigil/store';
 import type { Logger } from 'pino';
 import type { LogSpec, ReadModelSpec, StoreSpec } from './adapter-specs.ts';
+import { kafkaLogTuning, type KafkaSettings } from './kafka-settings.ts';
 
-/** Opens the log `VIGIL_LOG` names; kafkajs is loaded only in Kafka mode, so an embedded service starts faster. */
-export async function openLog(spec: LogSpec, clientId: string, logger: Logger): Promise<EventLog> {
+/**
+ * Opens the log `VIGIL_LOG` names, with the `VIGIL_KAFKA_*` tuning in Kafka mode (null: KafkaLog's defaults); kafkajs
+ * is loaded only in Kafka mode, so an embedded service starts faster.
+ */
+export async function openLog(spec: LogSpec, clientId: string, logger: Logger, kafka: KafkaSettings | null = null): Promise<EventLog> {
   if (spec.kind === 'sqlite') return new EmbeddedLog({ path: spec.path, logger });
   const { KafkaLog } = await import('@vigil/log/kafka');
-  return new KafkaLog({ brokers: [...spec.brokers], clientId, logger });
+  return new KafkaLog({ brokers: [...spec.brokers], clientId, logger, ...(kafka === null ? {} : kafkaLogTuning(kafka)) });
 }
 
 /** Opens the event store `VIGIL_STORE` names. */

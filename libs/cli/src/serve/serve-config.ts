@@ -1,10 +1,11 @@
-import { describeZodError, InMemoryApiKeyResolver, InvalidApiKeysError } from '@vigil/http';
+import { ByteSizeInput, describeZodError, DurationInput, InMemoryApiKeyResolver, InvalidApiKeysError } from '@vigil/http';
 import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
 import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import type { DetectorSettings } from '../platform/services.ts';
 import { LogSpecInput, ReadModelSpecInput, StoreSpecInput, type LogSpec, type ReadModelSpec, type StoreSpec } from './adapter-specs.ts';
+import type { KafkaSettings } from './kafka-settings.ts';
 import { ServeConfigError } from './serve-config-error.ts';
 import { KNOWN_VARIABLES, nearestVariable, type ServiceName } from './serve-variables.ts';
 
@@ -30,10 +31,35 @@ export interface ServeConfig {
   readonly ingest: IngestConfig | null;
   /** The query service's own settings (VIGIL_SSE_*, ...); null for the others. */
   readonly query: QueryConfig | null;
+  /** KafkaLog tuning (`VIGIL_KAFKA_*`) with `VIGIL_LOG=kafka:`; null with an embedded log. */
+  readonly kafka: KafkaSettings | null;
+  /** Records per batch of the detector's and projector's consumers (`VIGIL_BATCH_SIZE`); null for ingest and query. */
+  readonly batchSize: number | null;
 }
 
 /** Default port of each service, so that all four can run on one machine without settings. */
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({ query: 8080, ingest: 8081, detector: 8082, projector: 8083 });
+
+/**
+ * Defaults of `VIGIL_BATCH_SIZE` per log. Kafka: 20,000, what `npm run bench -- kafka` ran with (with 4 MiB fetches,
+ * about 3x the catch-up rate of the 500/1 MiB defaults: fewer, larger transactions). It is memory-safe because a
+ * batch is cut from one fetch, and a fetch is bounded in bytes (VIGIL_KAFKA_FETCH_BYTES per partition, at most 8
+ * partitions' worth per request), so the count only stops a batch early. Embedded log: 500, the consumers' own
+ * default, because the bench measured Kafka only and an embedded batch holds the shared file's write lock for
+ * its whole transaction, stalling the other processes on the machine.
+ */
+export const DEFAULT_BATCH_SIZE: Readonly<Record<LogSpec['kind'], number>> = Object.freeze({ kafka: 20_000, sqlite: 500 });
+
+/** Default of `VIGIL_KAFKA_FETCH_BYTES`: 4 MiB per partition, what the bench ran with (KafkaLog's own default is 1 MiB). */
+export const DEFAULT_KAFKA_FETCH_BYTES = 4 * 1024 * 1024;
+
+/** The `VIGIL_KAFKA_*` variables, which tune a broker connection and so mean nothing with an embedded log. */
+const KAFKA_VARIABLES = ['VIGIL_KAFKA_SESSION_TIMEOUT', 'VIGIL_KAFKA_FETCH_BYTES', 'VIGIL_KAFKA_REQUEST_TIMEOUT'] as const;
+
+/** A duration variable within bounds, with messages that say them as people write them (`6s`, not 6000). */
+function boundedDuration(min: { ms: number; text: string }, max: { ms: number; text: string }) {
+  return DurationInput.pipe(z.number().min(min.ms, `must be at least ${min.text}`).max(max.ms, `must be at most ${max.text}`)).optional();
+}
 
 const Flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -52,6 +78,14 @@ const ServeEnv = z.strictObject({
   VIGIL_STALLED_AFTER: durationSetting('VIGIL_STALLED_AFTER'),
   VIGIL_WINDOW: durationSetting('VIGIL_WINDOW'),
   VIGIL_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Kafka's own bounds: brokers reject a session outside group.min/max.session.timeout.ms (6 s and, before Kafka 2.0,
+  // 5 min; later brokers allow 30 min, but a dead detector unnoticed for longer than 5 min is never what is meant).
+  VIGIL_KAFKA_SESSION_TIMEOUT: boundedDuration({ ms: 6_000, text: '6s' }, { ms: 300_000, text: '5m' }),
+  // Below 64 KiB a fetch returns a handful of heartbeats; above 16 MiB one request (8 partitions' worth) may hold 128 MiB.
+  VIGIL_KAFKA_FETCH_BYTES: ByteSizeInput.pipe(z.number().int().min(64 * 1024, 'must be at least 64kb').max(16 * 1024 * 1024, 'must be at most 16mb')).optional(),
+  // Below 1 s a healthy broker under load times out; above 5 min a hung broker holds ingest requests that long.
+  VIGIL_KAFKA_REQUEST_TIMEOUT: boundedDuration({ ms: 1_000, text: '1s' }, { ms: 300_000, text: '5m' }),
+  VIGIL_BATCH_SIZE: z.string().regex(/^\d+$/, 'must be a whole number of records').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(50_000, 'must be at most 50000')).optional(),
 });
 type ServeEnv = z.output<typeof ServeEnv>;
 
@@ -112,6 +146,15 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
     logLevel: c.VIGIL_LOG_LEVEL,
     ingest: service === 'ingest' ? ingestSettings(env, c) : null,
     query: service === 'query' ? querySettings(env) : null,
+    kafka:
+      c.VIGIL_LOG!.kind === 'kafka'
+        ? Object.freeze({
+            sessionTimeoutMs: c.VIGIL_KAFKA_SESSION_TIMEOUT,
+            fetchMaxBytesPerPartition: c.VIGIL_KAFKA_FETCH_BYTES ?? DEFAULT_KAFKA_FETCH_BYTES,
+            requestTimeoutMs: c.VIGIL_KAFKA_REQUEST_TIMEOUT,
+          })
+        : null,
+    batchSize: service === 'detector' || service === 'projector' ? (c.VIGIL_BATCH_SIZE ?? DEFAULT_BATCH_SIZE[c.VIGIL_LOG!.kind]) : null,
   });
 }
 
@@ -140,6 +183,13 @@ function checkServeEnv(service: ServiceName, c: ServeEnv, ctx: z.RefinementCtx):
       'VIGIL_QUERY_PROJECTION',
       'is for Kafka mode (a replica on another machine); with VIGIL_LOG=sqlite: read the projector’s VIGIL_READ_MODEL file instead: unset VIGIL_QUERY_PROJECTION',
     );
+  }
+  // Rejected rather than ignored, like VIGIL_QUERY_PROJECTION: an operator who set a short session timeout expects
+  // fast failover, and a silently ignored setting would leave that belief standing until a real outage.
+  if (c.VIGIL_LOG?.kind === 'sqlite') {
+    for (const variable of KAFKA_VARIABLES) {
+      if (c[variable] !== undefined) issue(variable, `tunes the Kafka client, but VIGIL_LOG is sqlite: (no broker): unset ${variable}, or set VIGIL_LOG=kafka:<host:port,...>`);
+    }
   }
   checkDetectorSettings(
     { degradedAfterMs: c.VIGIL_DEGRADED_AFTER, unreachableAfterMs: c.VIGIL_UNREACHABLE_AFTER, windowMs: c.VIGIL_WINDOW },

@@ -1,9 +1,15 @@
+import type { ConsumerOptions, EventLog } from '@vigil/log';
+import { parseKafkaLogOptions } from '@vigil/log/kafka';
 import { describe, expect, it } from 'vitest';
+import { withConsumerBatchSize } from '../platform/batch-sized-log.ts';
+import { detectorOptionsFor } from '../platform/services.ts';
+import { kafkaLogTuning } from './kafka-settings.ts';
 import { serveConfigFromEnv } from './serve-config.ts';
 import { ServeConfigError } from './serve-config-error.ts';
 import type { ServiceName } from './serve-variables.ts';
 
 const LOG = { VIGIL_LOG: 'sqlite:/tmp/vigil-log.db' };
+const KAFKA = { VIGIL_LOG: 'kafka:127.0.0.1:9092' };
 const FULL = { ...LOG, VIGIL_STORE: 'sqlite:/tmp/store.db', VIGIL_READ_MODEL: 'sqlite:/tmp/read.db', VIGIL_API_KEYS: 'vgl_key_123=default' };
 
 /** The one-line message of the error `serveConfigFromEnv` throws for this environment. */
@@ -37,8 +43,50 @@ describe('vigil serve environment', () => {
     expect(serveConfigFromEnv('ingest', { ...FULL, VIGIL_WINDOW: '500ms' }).ingest?.tickIntervalMs).toBe(500);
   });
 
+  it('passes the VIGIL_KAFKA_* tuning to the KafkaLog options, and the batch size to the detector', () => {
+    const env = { ...KAFKA, VIGIL_KAFKA_SESSION_TIMEOUT: '6s', VIGIL_KAFKA_FETCH_BYTES: '8mb', VIGIL_KAFKA_REQUEST_TIMEOUT: '2s', VIGIL_BATCH_SIZE: '5000' };
+    const c = serveConfigFromEnv('detector', env);
+    expect(c.kafka).toEqual({ sessionTimeoutMs: 6_000, fetchMaxBytesPerPartition: 8 * 1024 * 1024, requestTimeoutMs: 2_000 });
+    // Through KafkaLog's own validation: a 6 s session gets a 2 s heartbeat (a third), which KafkaLog accepts.
+    const options = parseKafkaLogOptions({ brokers: ['127.0.0.1:9092'], ...kafkaLogTuning(c.kafka!) });
+    expect(options).toMatchObject({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 2_000, fetchMaxBytesPerPartition: 8 * 1024 * 1024, requestTimeoutMs: 2_000 });
+    expect(detectorOptionsFor(c.topicPrefix, c.detector, c.batchSize ?? undefined).maxBatchSize).toBe(5_000);
+  });
+
+  it('keeps KafkaLog defaults where nothing is set, with the bench-tuned fetch size and batch size', () => {
+    const c = serveConfigFromEnv('detector', KAFKA);
+    expect(c.kafka).toEqual({ sessionTimeoutMs: undefined, fetchMaxBytesPerPartition: 4 * 1024 * 1024, requestTimeoutMs: undefined });
+    expect(kafkaLogTuning(c.kafka!)).toEqual({ fetchMaxBytesPerPartition: 4 * 1024 * 1024 });
+    expect(parseKafkaLogOptions({ brokers: ['127.0.0.1:9092'], ...kafkaLogTuning(c.kafka!) })).toMatchObject({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, requestTimeoutMs: 30_000 });
+    expect(c.batchSize).toBe(20_000);
+    expect(serveConfigFromEnv('detector', LOG)).toMatchObject({ kafka: null, batchSize: 500 });
+    expect(serveConfigFromEnv('ingest', { ...FULL, VIGIL_BATCH_SIZE: '100' }).batchSize).toBeNull();
+  });
+
+  it('gives the projector’s consumers VIGIL_BATCH_SIZE unless a consumer asks for its own', () => {
+    const asked: ConsumerOptions[] = [];
+    const log = { consumer: (o: ConsumerOptions) => (asked.push(o), null) } as unknown as EventLog;
+    const sized = withConsumerBatchSize(log, serveConfigFromEnv('projector', { ...FULL, VIGIL_BATCH_SIZE: '2000' }).batchSize!);
+    sized.consumer({ groupId: 'g', topic: 't' });
+    sized.consumer({ groupId: 'g', topic: 't', maxBatchSize: 7 });
+    expect(asked.map((o) => o.maxBatchSize)).toEqual([2_000, 7]);
+  });
+
   it.each([
     ['detector', {}, 'VIGIL_LOG', /is required/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_SESSION_TIMEOUT: '5s' }, 'VIGIL_KAFKA_SESSION_TIMEOUT', /at least 6s/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_SESSION_TIMEOUT: '10m' }, 'VIGIL_KAFKA_SESSION_TIMEOUT', /at most 5m/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_SESSION_TIMEOUT: 'fast' }, 'VIGIL_KAFKA_SESSION_TIMEOUT', /not a duration/],
+    ['ingest', { ...FULL, ...KAFKA, VIGIL_KAFKA_REQUEST_TIMEOUT: '100ms' }, 'VIGIL_KAFKA_REQUEST_TIMEOUT', /at least 1s/],
+    ['ingest', { ...FULL, ...KAFKA, VIGIL_KAFKA_REQUEST_TIMEOUT: 'soon' }, 'VIGIL_KAFKA_REQUEST_TIMEOUT', /not a duration/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_FETCH_BYTES: 'lots' }, 'VIGIL_KAFKA_FETCH_BYTES', /not a size/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_FETCH_BYTES: '1kb' }, 'VIGIL_KAFKA_FETCH_BYTES', /at least 64kb/],
+    ['detector', { ...KAFKA, VIGIL_KAFKA_FETCH_BYTES: '1gb' }, 'VIGIL_KAFKA_FETCH_BYTES', /at most 16mb/],
+    ['detector', { ...LOG, VIGIL_KAFKA_FETCH_BYTES: '4mb' }, 'VIGIL_KAFKA_FETCH_BYTES', /sqlite:.*unset VIGIL_KAFKA_FETCH_BYTES/],
+    ['query', { ...FULL, VIGIL_KAFKA_SESSION_TIMEOUT: '10s' }, 'VIGIL_KAFKA_SESSION_TIMEOUT', /VIGIL_LOG=kafka:/],
+    ['detector', { ...KAFKA, VIGIL_BATCH_SIZE: '0' }, 'VIGIL_BATCH_SIZE', /at least 1/],
+    ['projector', { ...FULL, VIGIL_BATCH_SIZE: '50001' }, 'VIGIL_BATCH_SIZE', /at most 50000/],
+    ['detector', { ...KAFKA, VIGIL_BATCH_SIZE: '1e3' }, 'VIGIL_BATCH_SIZE', /whole number/],
     ['detector', { VIGIL_LOG: 'redis://x' }, 'VIGIL_LOG', /sqlite:<file> or kafka:/],
     ['detector', { VIGIL_LOG: 'kafka:localhost' }, 'VIGIL_LOG', /host:port/],
     ['projector', { ...LOG, VIGIL_READ_MODEL: 'sqlite:/tmp/r.db' }, 'VIGIL_STORE', /required by the projector/],

@@ -11,7 +11,7 @@ export function startDetector(config: ServeConfig, logger: Logger, signal?: Abor
     {
       name: 'detector',
       create: (log, topics) => {
-        const detector = createDetector(log, topics, logger, config.topicPrefix, config.detector);
+        const detector = createDetector(log, topics, logger, config.topicPrefix, config.detector, config.batchSize ?? undefined);
         return { service: detector, checks: [], gauges: (metrics) => registerDetectorGauges(metrics, detector) };
       },
     },

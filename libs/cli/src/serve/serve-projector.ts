@@ -16,7 +16,7 @@ export function startProjector(config: ServeConfig, logger: Logger, signal?: Abo
         steps.add(() => store.close());
         const readModel = openReadModel(config.readModel!, logger);
         steps.add(() => readModel.close());
-        const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
+        const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix, config.batchSize ?? undefined);
         return {
           service: projector,
           checks: [{ name: 'store', isReady: () => store.isReady() }],

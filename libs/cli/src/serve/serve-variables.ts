@@ -29,6 +29,18 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
   { name: 'VIGIL_STALLED_AFTER', meaning: 'no progress with work in flight before stalled (detector)', default: '5 x the interval' },
   { name: 'VIGIL_WINDOW', meaning: 'detector window; ingest ticks at min(1s, window) unless VIGIL_TICK_INTERVAL says', default: '1s' },
   { name: 'VIGIL_LOG_LEVEL', meaning: 'pino level of the JSON logs on stderr', default: 'info' },
+  { name: 'VIGIL_BATCH_SIZE', meaning: 'most records per batch of the detector (one transaction) and projector, 1..50000', default: 'kafka 20000, sqlite 500' },
+  {
+    name: 'VIGIL_KAFKA_SESSION_TIMEOUT',
+    meaning: 'Kafka only: silence before a dead detector/projector loses its partitions (failover time), 6s..5m',
+    default: '30s',
+  },
+  { name: 'VIGIL_KAFKA_FETCH_BYTES', meaning: 'Kafka only: most bytes fetched per partition per request, 64kb..16mb', default: '4mb' },
+  {
+    name: 'VIGIL_KAFKA_REQUEST_TIMEOUT',
+    meaning: 'Kafka only: wait for one broker answer before retrying (5 retries); bounds how long ingest takes to answer 503, 1s..5m',
+    default: '30s',
+  },
 ];
 
 /** Variables of other `vigil` commands and of the test setup: present in a shared environment, ignored here. */
