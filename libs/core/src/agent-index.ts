@@ -19,12 +19,6 @@ export class AgentIndex {
     return this.byTenant.get(tenant)?.get(agentId);
   }
 
-  /** The agent of a `<tenant>/<agentId>` key, or undefined. */
-  getByKey(key: string): AgentState | undefined {
-    const slash = key.indexOf('/');
-    return slash < 0 ? undefined : this.get(key.slice(0, slash), key.slice(slash + 1));
-  }
-
   /** Adds an agent not yet indexed. */
   add(agent: AgentState): void {
     let agents = this.byTenant.get(agent.tenant);

@@ -60,13 +60,6 @@ export class DeadlineQueue<T extends { readonly seq: number }> {
     return true;
   }
 
-  /** Drops every entry. */
-  clear(): void {
-    this.times.length = 0;
-    this.gens.length = 0;
-    this.items.length = 0;
-  }
-
   private less(a: number, b: number): boolean {
     const ta = this.times[a]!;
     const tb = this.times[b]!;
