@@ -17,6 +17,7 @@ export { describeZodError, parseInput, type ParseOptions } from './validate.ts';
 export { vigilErrorHandler, vigilNotFoundHandler, toVigilError, DEFAULT_RETRY_AFTER_SECONDS } from './error-handler.ts';
 export { InMemoryApiKeyResolver, type ApiKeyResolver } from './api-keys.ts';
 export { bearerAuth, tenantOf } from './bearer-auth.ts';
+export { ROLES, type Role } from './route-role.ts';
 export { apiScope } from './api-scope.ts';
 export { intervalScheduler, type Scheduler, type Cancel } from './scheduler.ts';
 export { parseDurationMs, DurationInput, ThresholdDurationInput } from './duration.ts';
