@@ -7,6 +7,7 @@ import { registerDashboard } from './dashboard/dashboard-plugin.ts';
 import type { QueryDeps } from './deps.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
 
 /** Options of the query plugin. */
 export interface QueryPluginOptions {
@@ -41,6 +42,9 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     retryAfterSeconds: config.retryAfterSeconds,
     ...(deps.metrics ? { clients: deps.metrics.gauge('vigil_sse_clients', 'Open transition streams') } : {}),
   });
+  if (deps.webhooks) {
+    registerWebhookRoutes(app, { store: deps.webhooks, allowPrivate: deps.allowPrivateWebhooks ?? false, now: deps.now ?? Date.now, bodyLimitBytes: config.bodyLimitBytes });
+  }
 }
 
 /**
