@@ -4,8 +4,10 @@ import { topicNames, type TopicNames } from '@vigil/contracts';
 import { InMemoryApiKeyResolver, MetricsRegistry } from '@vigil/http';
 import { DEFAULT_INGEST_CONFIG, ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
+import { NotifierService, notifierGroupId } from '@vigil/notifier';
 import { DEFAULT_QUERY_CONFIG, queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
+import { SqliteWebhookStore } from '@vigil/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
@@ -48,6 +50,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const readModel = new SqliteReadModel({ path: databaseFile });
   const apiKeys = new InMemoryApiKeyResolver({ [apiKey.key]: 'default' });
   const metrics = new MetricsRegistry();
+  const webhooks = new SqliteWebhookStore({ path: databaseFile });
 
   const detector = createDetector(log, topics, logger, config.topicPrefix, config);
   const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
@@ -63,7 +66,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     ],
   });
   await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_INGEST_CONFIG });
-  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_QUERY_CONFIG });
+  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: DEFAULT_QUERY_CONFIG });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
 
@@ -75,9 +78,17 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     address = await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await Promise.allSettled([ticks.stop(), detector.stop(), projector.stop()]);
-    await Promise.allSettled([log.close(), store.close(), readModel.close()]);
+    await Promise.allSettled([log.close(), store.close(), readModel.close(), webhooks.close()]);
     throw err;
   }
+  const url = address.replace('[::1]', '127.0.0.1');
+  // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
+  const notifier = new NotifierService(
+    { log, topics, store: webhooks, logger: logger.child({ module: 'notifier' }), metrics },
+    { ...config.notifier, publicUrl: config.publicUrl ?? url },
+    notifierGroupId(config.topicPrefix),
+  );
+  await notifier.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -86,13 +97,15 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       await ticks.stop();
       await detector.stop(); // commits what it handled
       await projector.stop();
+      await notifier.stop();
       await log.close();
       await store.close();
       await readModel.close();
+      await webhooks.close();
     })());
 
   return {
-    url: address.replace('[::1]', '127.0.0.1'),
+    url,
     apiKey: apiKey.key,
     apiKeyCreated: apiKey.created,
     apiKeyFile: apiKey.file,

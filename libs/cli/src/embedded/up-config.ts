@@ -1,3 +1,4 @@
+import { notifierConfigFromEnv, NotifierConfigError, NOTIFIER_ENV, type NotifierConfig } from '@vigil/notifier';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import { UsageError } from '../usage-error.ts';
@@ -17,6 +18,9 @@ export interface UpConfig {
   readonly topicPrefix: string;
   readonly demo: boolean;
   readonly logLevel: string;
+  /** The notifier's settings (`VIGIL_WEBHOOK_*`, `VIGIL_NOTIFY_*`); `publicUrl` is null unless VIGIL_PUBLIC_URL says, then the listen address. */
+  readonly notifier: NotifierConfig;
+  readonly publicUrl: string | null;
 }
 
 /** Where the cross-field rules find each flag. */
@@ -74,6 +78,14 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     throw new UsageError(message);
   }
   const c = parsed.data;
+  let notifier: NotifierConfig;
+  try {
+    notifier = notifierConfigFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof NotifierConfigError)) throw err;
+    throw new UsageError(err.message);
+  }
+  const publicUrl = (env[NOTIFIER_ENV.publicUrl] ?? '') === '' ? null : notifier.publicUrl;
   return Object.freeze({
     port: c.port,
     host: c.host,
@@ -87,5 +99,7 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     topicPrefix: c['topic-prefix'],
     demo: c.demo,
     logLevel: c['log-level'],
+    notifier,
+    publicUrl,
   });
 }
