@@ -283,9 +283,9 @@ export class SqliteWebhookStore implements WebhookStore {
       },
       removeGroupMember: (tenant, agentId) => {
         const groups = s.groupsOf.all(tenant, agentId).map((g) => g.group_id);
-        if (groups.length === 0) return [];
+        if (groups.length === 0) return { wasMember: false, emptied: [] };
         s.removeMember.run(tenant, agentId);
-        return groups.filter((g) => (s.groupSize.get(g)?.n ?? 0) === 0);
+        return { wasMember: true, emptied: groups.filter((g) => (s.groupSize.get(g)?.n ?? 0) === 0) };
       },
     };
     return this.run(() => this.db.transaction(() => work(tx)).immediate());

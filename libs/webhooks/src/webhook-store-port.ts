@@ -70,8 +70,8 @@ export interface NotifierTx {
   /** Records whether the agent is flapping; returns what it was. */
   setFlapping(tenant: string, agentId: string, flapping: boolean): boolean;
   addGroupMembers(groupId: string, tenant: string, agentIds: readonly string[]): void;
-  /** Removes the agent from its tenant's open groups; returns the groups left with no member (all recovered). */
-  removeGroupMember(tenant: string, agentId: string): string[];
+  /** Removes the agent from its tenant's open groups: whether it was in one, and the groups left with no member (all recovered). */
+  removeGroupMember(tenant: string, agentId: string): { readonly wasMember: boolean; readonly emptied: string[] };
 }
 
 /** One page of deliveries, newest first. */

@@ -82,10 +82,23 @@ export function takeIn(event: DetectorOutputEvent, tx: NotifierTx, ctx: IntakeCo
         result.held++;
         return;
       }
+      if ((to === 'killed' || to === 'stopped') && isFailure(from)) {
+        // Not a recovery and no one is told; but an incident a PagerDuty webhook opened for it is over.
+        const { wasMember, emptied } = tx.removeGroupMember(event.tenant, event.agentId);
+        const detectedAt = Date.parse(event.data.detectedAt);
+        if (!wasMember) result.deliveries += fanOut(tx, ctx.webhooks, { event: event.id, body: statusBody(event, tx, ctx.publicUrl, 'agent.withdrawn') }, detectedAt, event.agentId, ctx.now);
+        for (const groupId of emptied) {
+          const body: NotificationBody = { type: 'agents.group-recovered', timestamp: event.data.detectedAt, data: { tenant: event.tenant, groupId, dashboardUrl: dashboardUrl(ctx.publicUrl) } };
+          result.deliveries += fanOut(tx, ctx.webhooks, { event: groupId, body }, detectedAt, null, ctx.now);
+        }
+        return;
+      }
       if (to === 'healthy' && isFailure(from)) {
         const detectedAt = Date.parse(event.data.detectedAt);
-        result.deliveries += fanOut(tx, ctx.webhooks, { event: event.id, body: statusBody(event, tx, ctx.publicUrl, 'agent.recovered') }, detectedAt, event.agentId, ctx.now);
-        for (const groupId of tx.removeGroupMember(event.tenant, event.agentId)) {
+        // An agent whose failure went out in a group recovers with its group: one notification when the last is back.
+        const { wasMember, emptied } = tx.removeGroupMember(event.tenant, event.agentId);
+        if (!wasMember) result.deliveries += fanOut(tx, ctx.webhooks, { event: event.id, body: statusBody(event, tx, ctx.publicUrl, 'agent.recovered') }, detectedAt, event.agentId, ctx.now);
+        for (const groupId of emptied) {
           const body: NotificationBody = { type: 'agents.group-recovered', timestamp: event.data.detectedAt, data: { tenant: event.tenant, groupId, dashboardUrl: dashboardUrl(ctx.publicUrl) } };
           result.deliveries += fanOut(tx, ctx.webhooks, { event: groupId, body }, detectedAt, null, ctx.now);
         }

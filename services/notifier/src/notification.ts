@@ -73,7 +73,8 @@ export interface TestData {
 
 /** A notification, format-neutral: the `json` format sends exactly `{type, timestamp, data}` (Standard Webhooks' shape). */
 export type NotificationBody =
-  | { readonly type: `agent.${FailureStatus}` | 'agent.recovered'; readonly timestamp: string; readonly data: AgentStatusData }
+  /** `agent.withdrawn`: killed or stopped while failing; tells no one, only resolves a PagerDuty incident it had opened. */
+  | { readonly type: `agent.${FailureStatus}` | 'agent.recovered' | 'agent.withdrawn'; readonly timestamp: string; readonly data: AgentStatusData }
   | { readonly type: 'agent.flapping' | 'agent.flapping-cleared'; readonly timestamp: string; readonly data: AgentFlappingData }
   | { readonly type: 'agents.grouped'; readonly timestamp: string; readonly data: GroupData }
   | { readonly type: 'agents.group-recovered'; readonly timestamp: string; readonly data: GroupRecoveredData }
@@ -102,6 +103,7 @@ export function eventNamesOf(body: NotificationBody): readonly WebhookEventName[
     case 'agent.flapping-cleared':
     case 'agents.group-recovered':
       return ['recovered'];
+    case 'agent.withdrawn':
     case 'webhook.test':
       return [];
   }

@@ -162,6 +162,17 @@ describe('notifier: which transitions notify', () => {
     expect(trigger).toMatchObject({ routing_key: 'R0UT1NG', event_action: 'trigger', dedup_key: 'vigil:acme:a1', payload: { severity: 'critical', source: 'a1' } });
   });
 
+  it('resolves a PagerDuty incident of an agent killed while failing, and tells nobody else', async () => {
+    world.webhook('json', { events: ['unreachable', 'recovered'] });
+    world.webhook('pd', { format: 'pagerduty', events: ['unreachable'], routingKey: 'R' });
+    await world.takeIn([transition('a1', 'degraded', 'unreachable', T0)]);
+    await world.at(T0 + 2_000);
+    await world.takeIn([transition('a1', 'unreachable', 'killed', T0 + 5_000)]);
+    await world.at(T0 + 5_000);
+    const after = world.requests.slice(2);
+    expect(after.map((r) => [r.url.split('/').at(-1), JSON.parse(r.body).event_action])).toEqual([['pd', 'resolve']]);
+  });
+
   it('notifies the flapping flag once when it is set and once when it clears', async () => {
     world.webhook('wh1', { events: ['flapping', 'recovered'] });
     const restarted = (n: number, flapping: boolean): DetectorOutputEvent => ({
@@ -246,7 +257,8 @@ describe('notifier: grouping', () => {
     await world.at(T0 + 2_000);
     await world.takeIn([0, 1, 2, 3, 4].map((i) => transition(`a${i}`, 'unreachable', 'healthy', T0 + 5_000)));
     await world.at(T0 + 5_000);
-    expect(world.requests.map((r) => JSON.parse(r.body).dedup_key as string).filter((k) => k.includes('group'))).toEqual(['vigil:acme:group:grp_1']);
+    // Members recover with their group: no resolve per agent (their incidents were never opened), one for the group.
+    expect(world.requests.map((r) => JSON.parse(r.body).dedup_key as string)).toEqual(['vigil:acme:group:grp_1']);
     await world.takeIn([transition('a5', 'unreachable', 'healthy', T0 + 6_000)]);
     await world.at(T0 + 6_000);
     expect(JSON.parse(world.requests.at(-1)!.body)).toEqual({ routing_key: 'R', event_action: 'resolve', dedup_key: 'vigil:acme:group:grp_1' });

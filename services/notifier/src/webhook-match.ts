@@ -14,6 +14,7 @@ export function webhookWants(webhook: WebhookRecord, body: NotificationBody, det
   if (webhook.format !== 'pagerduty') return false;
   switch (body.type) {
     case 'agent.recovered':
+    case 'agent.withdrawn':
       return isFailure(body.data.from) && wants.has(body.data.from);
     case 'agent.flapping-cleared':
       return wants.has('flapping');

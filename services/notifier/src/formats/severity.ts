@@ -18,7 +18,7 @@ export function severityOf(body: NotificationBody): Severity {
 
 /** Whether the notification ends a problem (PagerDuty `resolve`). */
 export function isResolution(body: NotificationBody): boolean {
-  return body.type === 'agent.recovered' || body.type === 'agent.flapping-cleared' || body.type === 'agents.group-recovered';
+  return body.type === 'agent.recovered' || body.type === 'agent.withdrawn' || body.type === 'agent.flapping-cleared' || body.type === 'agents.group-recovered';
 }
 
 /** One line for people: what happened to whom. */
@@ -31,6 +31,8 @@ export function summaryOf(body: NotificationBody): string {
       return `Agent ${body.data.agentId} (tenant ${d.tenant}) is ${body.data.status}: ${body.data.reason}`;
     case 'agent.recovered':
       return `Agent ${body.data.agentId} (tenant ${d.tenant}) recovered: ${body.data.from} → healthy`;
+    case 'agent.withdrawn':
+      return `Agent ${body.data.agentId} (tenant ${d.tenant}) was ${body.data.status} by an operator while ${body.data.from}`;
     case 'agent.flapping':
       return `Agent ${body.data.agentId} (tenant ${d.tenant}) is flapping: ${body.data.recentRestarts} restarts in the flapping window`;
     case 'agent.flapping-cleared':
