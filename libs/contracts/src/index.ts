@@ -25,3 +25,4 @@ export * from './http/fleet-summary.ts';
 export * from './http/metric-point.ts';
 export * from './http/heartbeat-request.ts';
 export * from './http/page.ts';
+export * from './http/history-entry.ts';
