@@ -173,6 +173,16 @@ describe('notifier: which transitions notify', () => {
     expect(after.map((r) => [r.url.split('/').at(-1), JSON.parse(r.body).event_action])).toEqual([['pd', 'resolve']]);
   });
 
+  it('tells nobody of a failure that recovers (or is killed) within the group wait', async () => {
+    world.webhook('wh1', { events: ['degraded', 'recovered'] });
+    world.webhook('pd', { format: 'pagerduty', events: ['degraded'], routingKey: 'R' });
+    await world.takeIn([transition('a1', 'healthy', 'degraded', T0), transition('a2', 'healthy', 'degraded', T0)]);
+    await world.takeIn([transition('a1', 'degraded', 'healthy', T0 + 1_000), transition('a2', 'degraded', 'killed', T0 + 1_000)]);
+    await world.at(T0 + 10_000);
+    expect(world.requests).toHaveLength(0);
+    expect(world.store.queueDepth()).toBe(0);
+  });
+
   it('notifies the flapping flag once when it is set and once when it clears', async () => {
     world.webhook('wh1', { events: ['flapping', 'recovered'] });
     const restarted = (n: number, flapping: boolean): DetectorOutputEvent => ({
