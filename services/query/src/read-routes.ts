@@ -30,6 +30,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: 'List agents',
         description: 'Filter by status, deliverable (what a dispatcher asks before sending work), flapping or a label `key:value`; paginate with `cursor`.',
@@ -46,7 +47,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
 
   app.get(
     '/v1/agents/:id',
-    { schema: routeSchema({ summary: 'One agent', tags: ['agents'], params: AgentParams, response: { 200: AgentView } }) },
+    { config: { role: 'operator' }, schema: routeSchema({ summary: 'One agent', tags: ['agents'], params: AgentParams, response: { 200: AgentView } }) },
     async (request) => {
       const { id } = parseInput(AgentParams, request.params);
       return requireAgent(readModel, tenantOf(request), id);
@@ -56,6 +57,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents/:id/transitions',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "An agent's status transitions, newest first",
         tags: ['agents'],
@@ -76,6 +78,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents/:id/metrics',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "An agent's metric windows, oldest first",
         description: '`resolution` 1m (default) or 1h; `from` (inclusive) and `to` (exclusive) as ISO 8601 or epoch ms.',
@@ -99,6 +102,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/transitions',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "The tenant's status transitions, newest first",
         tags: ['transitions'],
@@ -114,7 +118,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
 
   app.get(
     '/v1/fleet/summary',
-    { schema: routeSchema({ summary: 'Agents per status', tags: ['fleet'], response: { 200: FleetSummary } }) },
+    { config: { role: 'operator' }, schema: routeSchema({ summary: 'Agents per status', tags: ['fleet'], response: { 200: FleetSummary } }) },
     async (request) => readModel.fleetSummary(tenantOf(request)),
   );
 }

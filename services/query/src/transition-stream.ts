@@ -42,6 +42,7 @@ export function registerTransitionStream(app: FastifyInstance, deps: TransitionS
   app.get(
     '/v1/transitions/stream',
     {
+      config: { role: 'operator' },
       schema: {
         ...routeSchema({ summary: "Server-sent events of the tenant's new transitions", tags: ['transitions'] }),
         produces: ['text/event-stream'],
