@@ -68,6 +68,11 @@ export class InMemoryApiKeyResolver implements ApiKeyResolver {
    * after a colon (default operator).
    */
   static fromSpec(spec: string): InMemoryApiKeyResolver {
+    return new InMemoryApiKeyResolver(InMemoryApiKeyResolver.parseSpec(spec));
+  }
+
+  /** The `key → {tenant, role}` pairs of a `VIGIL_API_KEYS` spec; throws InvalidApiKeysError naming what is wrong. */
+  static parseSpec(spec: string): Map<string, StaticKey> {
     const keys = new Map<string, StaticKey>();
     for (const pair of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
       const eq = pair.lastIndexOf('=');
@@ -78,7 +83,7 @@ export class InMemoryApiKeyResolver implements ApiKeyResolver {
       }
       keys.set(pair.slice(0, eq), { tenant, ...(role === undefined ? {} : { role: role as Role }) });
     }
-    return new InMemoryApiKeyResolver(keys);
+    return keys;
   }
 
   /** The identity of a key, or null. */
