@@ -9,6 +9,8 @@ export interface LoadSheddingOptions {
   readonly maxEventLoopDelayMs: number;
   /** `Retry-After` of the 503. */
   readonly retryAfterSeconds: number;
+  /** How often the delay is sampled; default 1 s (under-pressure's). */
+  readonly sampleIntervalMs?: number;
 }
 
 /** Routes that answer even when overloaded: probes and scrapes must see the process, not a 503 from it. */
@@ -24,6 +26,7 @@ export const loadSheddingPlugin: FastifyPluginAsync<LoadSheddingOptions> = share
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     retryAfter: options.retryAfterSeconds,
+    ...(options.sampleIntervalMs === undefined ? {} : { sampleInterval: options.sampleIntervalMs }),
     pressureHandler: (request) => {
       if (ALWAYS_SERVED.has(request.routeOptions.url ?? '')) return undefined;
       return Promise.reject(new OverloadedError(options.retryAfterSeconds));
