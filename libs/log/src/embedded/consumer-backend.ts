@@ -23,6 +23,8 @@ export interface ConsumerBackend {
   endOffsetSync(topic: string, partition: number): number;
   committedOffsetSync(groupId: string, topic: string, partition: number): number | null;
   commitSync(groupId: string, topic: string, partition: number, nextOffset: number): void;
+  /** Commits in the log's group commit (shared with the appends of the same turn); resolves once durable. */
+  commit(groupId: string, topic: string, partition: number, nextOffset: number): Promise<void>;
   /** Calls `listener` when records may have been appended to `topic` (here, or in another process); returns removal. */
   subscribe(topic: string, listener: () => void): () => void;
   /** Registers a live position for retention; returns its removal. */

@@ -23,6 +23,7 @@ import { appendNotifierKey, notifyAppend, onAppend } from './append-notifier.ts'
 import type { ConsumerBackend, LivePosition } from './consumer-backend.ts';
 import { ConsumerGroup } from './consumer-group.ts';
 import { EmbeddedConsumer } from './embedded-consumer.ts';
+import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { openLogDatabase } from './log-schema.ts';
 import { parseEmbeddedLogOptions, type EmbeddedLogOptions, type ResolvedEmbeddedLogOptions } from './options.ts';
 import { enforceRetention, type RetentionResult } from './retention.ts';
@@ -59,6 +60,9 @@ type TransactionStep =
  * - Consumer groups keep committed offsets in the file, but partitions are shared only among the consumers of one
  *   `EmbeddedLog` instance: one process owns a consumer group in embedded mode.
  * - `transaction()` applies appends and offset commits in one SQLite transaction: all or nothing, nothing between.
+ * - Group commit: appends, transactions and consumers' offset commits made within one turn of the event loop share
+ *   one SQLite transaction (each in its own savepoint, so one failing write fails alone); every promise resolves only
+ *   after that transaction committed, so an acknowledged append is durably in the file.
  * - Durability: see `synchronous` in `EmbeddedLogOptions` ('normal', the default, survives a SIGKILL of the process).
  */
 export class EmbeddedLog implements EventLog {
@@ -75,6 +79,7 @@ export class EmbeddedLog implements EventLog {
   readonly #pollListeners = new Set<() => void>();
   readonly #statements;
   readonly #backend: ConsumerBackend;
+  readonly #group: GroupCommit;
   #pollTimer: NodeJS.Timeout | null = null;
   #retentionTimer: NodeJS.Timeout | null;
   #dataVersion = 0;
@@ -118,6 +123,9 @@ export class EmbeddedLog implements EventLog {
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, committed_at = excluded.committed_at`,
       ),
     };
+    this.#group = new GroupCommit(db, (topics) => {
+      for (const topic of topics) notifyAppend(this.#notifierKey, topic);
+    });
     this.#backend = this.#createBackend();
     this.#retentionTimer = setInterval(() => this.#sweepRetention(), this.#options.retentionCheckIntervalMs);
     // Retention alone should never keep a process alive.
@@ -149,13 +157,19 @@ export class EmbeddedLog implements EventLog {
     return this.#topic(topic).partitions;
   }
 
-  /** Appends records in one SQLite transaction; resolves with where each landed, in input order. */
+  /**
+   * Appends records atomically, in the group commit of this turn of the event loop; resolves with where each landed,
+   * in input order, once committed. A missing topic or an out-of-range partition rejects at once, queueing nothing.
+   */
   async append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     this.#assertOpen();
     if (records.length === 0) return [];
-    const positions = this.#write(`appending to ${topic}`, () => this.#appendInTransaction(topic, records, Date.now()));
-    notifyAppend(this.#notifierKey, topic);
-    return positions;
+    const { partitions } = this.#topic(topic);
+    for (const record of records) {
+      if (record.partition !== undefined) this.#checkPartition(topic, record.partition);
+    }
+    const copy = [...records];
+    return this.#group.submit(`appending to ${topic}`, [topic], () => this.#appendInTransaction(topic, partitions, copy, Date.now()));
   }
 
   /** Creates a consumer in a group; partitions are shared among the group's consumers of this log instance. */
@@ -192,14 +206,19 @@ export class EmbeddedLog implements EventLog {
     }
     this.#assertOpen();
     if (steps.length === 0) return;
-    this.#write(`transaction ${transactionalId}`, () => {
+    const topics = [...new Set(steps.flatMap((s) => (s.kind === 'append' ? [s.topic] : [])))];
+    await this.#group.submit(`transaction ${transactionalId}`, topics, () => {
       const now = Date.now();
       for (const step of steps) {
-        if (step.kind === 'append') this.#appendInTransaction(step.topic, step.records, now);
+        if (step.kind === 'append') this.#appendInTransaction(step.topic, this.#topic(step.topic).partitions, step.records, now);
         else this.#commitInTransaction(step.groupId, step.topic, step.partition, step.nextOffset, now);
       }
     });
-    for (const topic of new Set(steps.flatMap((s) => (s.kind === 'append' ? [s.topic] : [])))) notifyAppend(this.#notifierKey, topic);
+  }
+
+  /** How many SQLite transactions group commit used for how many writes (for tests and benchmarks). */
+  groupCommitStats(): GroupCommitStats {
+    return this.#group.stats();
   }
 
   /** The committed next-offset of a group on a partition, or null if it never committed. */
@@ -249,6 +268,8 @@ export class EmbeddedLog implements EventLog {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all([...this.#consumers].map((c) => c.stop()));
+      // Writes submitted before close() began are committed, not dropped: their callers may be awaiting them.
+      this.#group.flush();
       if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
       this.#retentionTimer = null;
       this.#stopPolling();
@@ -298,6 +319,11 @@ export class EmbeddedLog implements EventLog {
         this.#assertNotClosed();
         this.#write(`committing for group ${groupId}`, () => this.#commitInTransaction(groupId, topic, partition, nextOffset, Date.now()));
       },
+      commit: (groupId, topic, partition, nextOffset) => {
+        this.#assertNotClosed();
+        this.#checkPartition(topic, partition);
+        return this.#group.submit(`committing for group ${groupId}`, [], () => this.#commitInTransaction(groupId, topic, partition, nextOffset, Date.now()));
+      },
       subscribe: (topic, listener) => {
         const removeNotifier = onAppend(this.#notifierKey, (appended) => {
           if (appended === topic) listener();
@@ -327,8 +353,7 @@ export class EmbeddedLog implements EventLog {
   }
 
   /** Appends inside the caller's transaction; partition from `partition`, else the key's murmur2, else round-robin. */
-  #appendInTransaction(topic: string, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
-    const { partitions } = this.#topic(topic);
+  #appendInTransaction(topic: string, partitions: number, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
     const ends = new Map<number, number>();
     const positions: RecordPosition[] = [];
     for (const record of records) {

@@ -71,7 +71,7 @@ export class PartitionWorker {
           await this.#wakeup.wait(retryBackoffMs(attempt++));
           continue;
         }
-        if (autoCommit) this.#commit(position);
+        if (autoCommit) await this.#commit(position);
       }
     } finally {
       unsubscribe();
@@ -91,10 +91,11 @@ export class PartitionWorker {
     return end;
   }
 
-  #commit(nextOffset: number): void {
+  /** Awaited, so that a partition handed to another consumer after `stop()` starts after what this one handled. */
+  async #commit(nextOffset: number): Promise<void> {
     const { groupId, topic, partition } = this.#options;
     try {
-      this.#backend.commitSync(groupId, topic, partition, nextOffset);
+      await this.#backend.commit(groupId, topic, partition, nextOffset);
     } catch (err) {
       // The batch was handled; the next successful commit covers it. Re-delivering it would duplicate its effects.
       this.#logger.warn({ err, offset: nextOffset }, 'offset commit failed; the next batch commit will cover it');
