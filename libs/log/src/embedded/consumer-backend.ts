@@ -18,6 +18,8 @@ export interface ConsumerBackend {
   readonly logger: Logger;
   /** How long an idle partition worker sleeps when nothing wakes it (a safety net under the poll and the notifier). */
   readonly idleWaitMs: number;
+  /** Least time between two reads of a partition that did not fill a batch (`EmbeddedLogOptions.consumerLingerMs`). */
+  readonly lingerMs: number;
   partitionCountSync(topic: string): number;
   readSync(topic: string, partition: number, fromOffset: number, limit: number): LogRecord[];
   endOffsetSync(topic: string, partition: number): number;

@@ -61,8 +61,9 @@ type TransactionStep =
  *   `EmbeddedLog` instance: one process owns a consumer group in embedded mode.
  * - `transaction()` applies appends and offset commits in one SQLite transaction: all or nothing, nothing between.
  * - Group commit: appends, transactions and consumers' offset commits made within one turn of the event loop share
- *   one SQLite transaction (each in its own savepoint, so one failing write fails alone); every promise resolves only
- *   after that transaction committed, so an acknowledged append is durably in the file.
+ *   one SQLite transaction (`GroupCommit`); every promise resolves only after that transaction committed, so an
+ *   acknowledged append is durably in the file. Writes are validated before they join a group, so one bad write never
+ *   fails the others.
  * - Durability: see `synchronous` in `EmbeddedLogOptions` ('normal', the default, survives a SIGKILL of the process).
  */
 export class EmbeddedLog implements EventLog {
@@ -80,6 +81,8 @@ export class EmbeddedLog implements EventLog {
   readonly #statements;
   readonly #backend: ConsumerBackend;
   readonly #group: GroupCommit;
+  /** Ends of the partitions written in the current group's transaction, written back once before its COMMIT. */
+  readonly #groupEnds = new Map<string, Map<number, number>>();
   #pollTimer: NodeJS.Timeout | null = null;
   #retentionTimer: NodeJS.Timeout | null;
   #dataVersion = 0;
@@ -112,7 +115,7 @@ export class EmbeddedLog implements EventLog {
       insertPartition: db.prepare('INSERT INTO log_partitions (topic, partition, next_offset) VALUES (?, ?, 0)'),
       selectEnd: db.prepare('SELECT next_offset FROM log_partitions WHERE topic = ? AND partition = ?').pluck(),
       updateEnd: db.prepare('UPDATE log_partitions SET next_offset = ? WHERE topic = ? AND partition = ?'),
-      insertRecord: db.prepare('INSERT INTO log_records (topic, partition, offset, key, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertRecord: db.prepare('INSERT INTO log_records (topic, partition, offset, key, value, timestamp, compaction_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       selectRecords: db.prepare(
         'SELECT offset, key, value, timestamp FROM log_records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
       ),
@@ -123,8 +126,14 @@ export class EmbeddedLog implements EventLog {
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, committed_at = excluded.committed_at`,
       ),
     };
-    this.#group = new GroupCommit(db, (topics) => {
-      for (const topic of topics) notifyAppend(this.#notifierKey, topic);
+    this.#group = new GroupCommit(db, {
+      begin: () => this.#groupEnds.clear(),
+      beforeCommit: () => {
+        for (const [topic, ends] of this.#groupEnds) for (const [partition, end] of ends) this.#statements.updateEnd.run(end, topic, partition);
+      },
+      committed: (topics) => {
+        for (const topic of topics) notifyAppend(this.#notifierKey, topic);
+      },
     });
     this.#backend = this.#createBackend();
     this.#retentionTimer = setInterval(() => this.#sweepRetention(), this.#options.retentionCheckIntervalMs);
@@ -164,12 +173,9 @@ export class EmbeddedLog implements EventLog {
   async append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     this.#assertOpen();
     if (records.length === 0) return [];
-    const { partitions } = this.#topic(topic);
-    for (const record of records) {
-      if (record.partition !== undefined) this.#checkPartition(topic, record.partition);
-    }
+    const row = this.#validateAppend(topic, records);
     const copy = [...records];
-    return this.#group.submit(`appending to ${topic}`, [topic], () => this.#appendInTransaction(topic, partitions, copy, Date.now()));
+    return this.#group.submit(`appending to ${topic}`, [topic], () => this.#appendInGroup(topic, row, copy, Date.now()));
   }
 
   /** Creates a consumer in a group; partitions are shared among the group's consumers of this log instance. */
@@ -206,13 +212,15 @@ export class EmbeddedLog implements EventLog {
     }
     this.#assertOpen();
     if (steps.length === 0) return;
+    // Validated before joining the group (an unknown topic, a partition out of range): a bad transaction fails alone.
+    const rows = steps.map((step) => (step.kind === 'append' ? this.#validateAppend(step.topic, step.records) : this.#topicWithPartition(step.topic, step.partition)));
     const topics = [...new Set(steps.flatMap((s) => (s.kind === 'append' ? [s.topic] : [])))];
     await this.#group.submit(`transaction ${transactionalId}`, topics, () => {
       const now = Date.now();
-      for (const step of steps) {
-        if (step.kind === 'append') this.#appendInTransaction(step.topic, this.#topic(step.topic).partitions, step.records, now);
+      steps.forEach((step, i) => {
+        if (step.kind === 'append') this.#appendInGroup(step.topic, rows[i]!, step.records, now);
         else this.#commitInTransaction(step.groupId, step.topic, step.partition, step.nextOffset, now);
-      }
+      });
     });
   }
 
@@ -284,6 +292,7 @@ export class EmbeddedLog implements EventLog {
     return {
       logger: this.#logger,
       idleWaitMs: Math.max(IDLE_SAFETY_WAIT_MS, this.#options.pollIntervalMs),
+      lingerMs: this.#options.consumerLingerMs,
       partitionCountSync: (topic) => {
         this.#assertNotClosed();
         return this.#topic(topic).partitions;
@@ -352,19 +361,31 @@ export class EmbeddedLog implements EventLog {
     };
   }
 
-  /** Appends inside the caller's transaction; partition from `partition`, else the key's murmur2, else round-robin. */
-  #appendInTransaction(topic: string, partitions: number, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
-    const ends = new Map<number, number>();
+  /** The topic's metadata, after checking that it exists and that every explicit partition is in range. */
+  #validateAppend(topic: string, records: readonly ProduceRecord[]): TopicRow {
+    const row = this.#topic(topic);
+    for (const record of records) {
+      if (record.partition !== undefined) this.#checkPartition(topic, record.partition);
+    }
+    return row;
+  }
+
+  /**
+   * Appends inside the group's transaction; partition from `partition`, else the key's murmur2, else round-robin. The
+   * partitions' ends are read once per group and written back once, before its COMMIT (`#groupEnds`).
+   */
+  #appendInGroup(topic: string, { partitions, compact }: TopicRow, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
+    let ends = this.#groupEnds.get(topic);
+    if (ends === undefined) this.#groupEnds.set(topic, (ends = new Map()));
     const positions: RecordPosition[] = [];
     for (const record of records) {
       const partition = this.#choosePartition(topic, partitions, record);
       let offset = ends.get(partition);
       if (offset === undefined) offset = (this.#statements.selectEnd.get(topic, partition) as number | undefined) ?? 0;
-      this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp);
+      this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp, compact === 1 ? record.key : null);
       ends.set(partition, offset + 1);
       positions.push({ partition, offset });
     }
-    for (const [partition, end] of ends) this.#statements.updateEnd.run(end, topic, partition);
     return positions;
   }
 
@@ -402,8 +423,14 @@ export class EmbeddedLog implements EventLog {
   }
 
   #checkPartition(topic: string, partition: number): void {
-    const { partitions } = this.#topic(topic);
-    if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) throw new PartitionOutOfRangeError(topic, partition, partitions);
+    this.#topicWithPartition(topic, partition);
+  }
+
+  /** The topic's metadata; throws unless it exists and has the partition. */
+  #topicWithPartition(topic: string, partition: number): TopicRow {
+    const row = this.#topic(topic);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= row.partitions) throw new PartitionOutOfRangeError(topic, partition, row.partitions);
+    return row;
   }
 
   /** Runs `fn` in an IMMEDIATE transaction: taking the write lock up front lets busy_timeout queue writers of all processes. */

@@ -10,54 +10,49 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
-/** The outcome of one write inside a group, settled only after the group's COMMIT. */
-type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly err: unknown };
-
 /** Counters of what group commit saved, for tests and benchmarks. */
 export interface GroupCommitStats {
   /** SQLite transactions committed by groups. */
   readonly groups: number;
   /** Writes (appends, transactions, offset commits) those groups carried. */
   readonly writes: number;
+  /** Groups that failed as a whole and were retried one write per transaction, so that each write got its own answer. */
+  readonly splits: number;
 }
 
-/** Thrown inside a group when SQLite rolled back the whole transaction on its own (I/O error, full disk). */
-class GroupAborted extends Error {
-  constructor(readonly reason: unknown) {
-    super('the SQLite transaction of the group was rolled back');
-  }
+/** What the owner of the writes does around each SQLite transaction of a group. */
+export interface GroupHooks {
+  /** After BEGIN: per-transaction state (e.g. cached partition ends) starts fresh. */
+  begin(): void;
+  /** Before COMMIT: writes what the writes deferred (e.g. the partitions' new ends). */
+  beforeCommit(): void;
+  /** After COMMIT, with the topics appended to (to wake consumers). */
+  committed(topics: ReadonlySet<string>): void;
 }
 
 /**
  * Group commit: the writes submitted within one turn of the event loop go to SQLite in ONE immediate transaction,
  * flushed from `setImmediate` (after the poll phase that delivered the requests, so concurrent requests share one
- * commit instead of each paying for its own). Each write runs in its own savepoint, so one that throws is rolled back
- * alone and rejects alone; every promise settles only after the COMMIT, so a resolved write is durably in the file.
- * If the commit itself fails (lock held past busy_timeout, I/O error), every write of the group rejects with the
- * mapped, retriable error and nothing of the group is applied.
+ * commit instead of each paying for its own). Every promise settles only after the COMMIT, so a resolved write is
+ * durably in the file. Writes are validated by their owner before they are submitted, so a write that still throws
+ * is rare (an I/O error, a full disk); then the group is rolled back and its writes are retried one transaction each,
+ * so that one failing write fails alone and the others land.
  */
 export class GroupCommit {
   readonly #db: Database.Database;
-  readonly #sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement>;
-  readonly #onCommitted: (topics: ReadonlySet<string>) => void;
+  readonly #sql: Record<'begin' | 'commit' | 'rollback', Database.Statement>;
+  readonly #hooks: GroupHooks;
   #pending: PendingWrite[] = [];
   #scheduled: NodeJS.Immediate | null = null;
   #groups = 0;
   #writes = 0;
+  #splits = 0;
 
-  /** `onCommitted` hears the topics appended to by each committed group (to wake consumers). */
-  constructor(db: Database.Database, onCommitted: (topics: ReadonlySet<string>) => void) {
+  constructor(db: Database.Database, hooks: GroupHooks) {
     this.#db = db;
-    // Prepared once: better-sqlite3's db.transaction() builds a wrapper per call, which costs more than a savepoint.
-    this.#sql = {
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      savepoint: db.prepare('SAVEPOINT vigil_write'),
-      release: db.prepare('RELEASE vigil_write'),
-      rollbackTo: db.prepare('ROLLBACK TO vigil_write'),
-    };
-    this.#onCommitted = onCommitted;
+    // Prepared once: better-sqlite3's db.transaction() builds a wrapper per call, which costs more than the commit.
+    this.#sql = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+    this.#hooks = hooks;
   }
 
   /** Queues `run` for the next group; resolves with its result once the group committed. */
@@ -68,14 +63,9 @@ export class GroupCommit {
     });
   }
 
-  /** Whether writes are waiting for a group. */
-  get idle(): boolean {
-    return this.#pending.length === 0;
-  }
-
   /** What the groups have carried so far. */
   stats(): GroupCommitStats {
-    return { groups: this.#groups, writes: this.#writes };
+    return { groups: this.#groups, writes: this.#writes, splits: this.#splits };
   }
 
   /** Commits what is waiting now, in one transaction (also called before the file is closed). */
@@ -85,50 +75,51 @@ export class GroupCommit {
     const group = this.#pending;
     if (group.length === 0) return;
     this.#pending = [];
-    const outcomes: Outcome[] = [];
+    let results: unknown[];
     try {
-      // IMMEDIATE takes the write lock up front, so busy_timeout queues the writers of every process.
-      this.#sql.begin.run();
-      try {
-        for (const write of group) outcomes.push(this.#runInSavepoint(write));
-        this.#sql.commit.run();
-      } catch (err) {
-        if (this.#db.inTransaction) this.#sql.rollback.run();
-        throw err;
-      }
+      results = this.#commit(group);
     } catch (err) {
-      const cause = err instanceof GroupAborted ? err.reason : err;
-      for (const write of group) write.reject(mapSqliteError(cause, write.what));
+      if (group.length === 1) {
+        group[0]!.reject(mapSqliteError(err, group[0]!.what));
+        return;
+      }
+      this.#splits++;
+      for (const write of group) this.#commitAlone(write);
       return;
+    }
+    for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]);
+  }
+
+  /** Runs the writes in one IMMEDIATE transaction (the write lock up front, so busy_timeout queues every process). */
+  #commit(group: readonly PendingWrite[]): unknown[] {
+    this.#sql.begin.run();
+    const results: unknown[] = [];
+    try {
+      this.#hooks.begin();
+      for (const write of group) results.push(write.run());
+      this.#hooks.beforeCommit();
+      this.#sql.commit.run();
+    } catch (err) {
+      if (this.#db.inTransaction) this.#sql.rollback.run();
+      this.#hooks.begin();
+      throw err;
     }
     this.#groups++;
     this.#writes += group.length;
-    const appended = new Set<string>();
-    for (let i = 0; i < group.length; i++) {
-      if (outcomes[i]!.ok) for (const topic of group[i]!.topics) appended.add(topic);
-    }
-    if (appended.size > 0) this.#onCommitted(appended);
-    for (let i = 0; i < group.length; i++) {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) group[i]!.resolve(outcome.value);
-      else group[i]!.reject(mapSqliteError(outcome.err, group[i]!.what));
-    }
+    const topics = new Set<string>();
+    for (const write of group) for (const topic of write.topics) topics.add(topic);
+    if (topics.size > 0) this.#hooks.committed(topics);
+    return results;
   }
 
-  /** Runs one write in a SAVEPOINT: a write that throws is rolled back to it, the rest of the group stays. */
-  #runInSavepoint(write: PendingWrite): Outcome {
-    this.#sql.savepoint.run();
+  #commitAlone(write: PendingWrite): void {
+    let result: unknown;
     try {
-      const value = write.run();
-      this.#sql.release.run();
-      return { ok: true, value };
+      result = this.#commit([write])[0];
     } catch (err) {
-      // Some errors (SQLITE_FULL, SQLITE_IOERR…) make SQLite roll back the whole transaction; going on would start a
-      // new one outside the group, so the group fails as a whole.
-      if (!this.#db.inTransaction) throw new GroupAborted(err);
-      this.#sql.rollbackTo.run();
-      this.#sql.release.run();
-      return { ok: false, err };
+      write.reject(mapSqliteError(err, write.what));
+      return;
     }
+    write.resolve(result);
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedLog } from './embedded-log.ts';
+import { GroupCommit } from './group-commit.ts';
 
 describe('EmbeddedLog group commit', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -65,13 +66,13 @@ describe('EmbeddedLog group commit', () => {
     expect(committedRows(path, topic)).toBe(1);
   });
 
-  it('a write that fails inside a group is rolled back alone; the others of the group land', async () => {
+  it('a bad write of a turn (unknown topic) fails alone; the others of the group land', async () => {
     const { log } = openLog();
     const topic = topicName();
     await log.ensureTopic(topic, { partitions: 1 });
     const results = await Promise.allSettled([
       log.append(topic, [{ key: 'a', value: 'first' }]),
-      // Appends to a topic that is missing when the group is applied: this write throws inside its savepoint.
+      // Refused before it joins the group, so it cannot fail the others.
       log.transaction('tx', (tx) => {
         tx.append(topic, [{ key: 'b', value: 'rolled back' }]);
         tx.append(topicName(), [{ key: 'b', value: 'nowhere' }]);
@@ -129,5 +130,39 @@ describe('EmbeddedLog group commit', () => {
     await log.close();
     await expect(pending).resolves.toEqual([{ partition: 0, offset: 0 }]);
     expect(committedRows(path, topic)).toBe(1);
+  });
+
+  describe('GroupCommit', () => {
+    function openGroup(): { db: Database.Database; group: GroupCommit; woken: string[][] } {
+      const db = new Database(':memory:');
+      cleanups.push(() => void db.close());
+      db.exec('CREATE TABLE t (v TEXT NOT NULL)');
+      const woken: string[][] = [];
+      const group = new GroupCommit(db, { begin: () => undefined, beforeCommit: () => undefined, committed: (topics) => void woken.push([...topics]) });
+      return { db, group, woken };
+    }
+    const insert = (db: Database.Database, v: string | null) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).changes;
+
+    it('a write that throws inside a group fails alone: the group is rolled back and retried one write per transaction', async () => {
+      const { db, group, woken } = openGroup();
+      const results = await Promise.allSettled([
+        group.submit('a', ['x'], insert(db, 'a')),
+        group.submit('bad', ['y'], insert(db, null)), // NOT NULL constraint: throws inside the transaction
+        group.submit('c', ['z'], insert(db, 'c')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all()).toEqual(['a', 'c']);
+      expect(group.stats()).toMatchObject({ splits: 1 });
+      expect(woken).toEqual([['x'], ['z']]);
+      expect(db.inTransaction).toBe(false);
+    });
+
+    it('writes of separate turns are separate groups, in submission order', async () => {
+      const { db, group } = openGroup();
+      await group.submit('1', [], insert(db, '1'));
+      await Promise.all([group.submit('2', [], insert(db, '2')), group.submit('3', [], insert(db, '3'))]);
+      expect(group.stats()).toEqual({ groups: 2, writes: 3, splits: 0 });
+      expect(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all()).toEqual(['1', '2', '3']);
+    });
   });
 });
