@@ -1,5 +1,5 @@
 import type { TopicNames } from '@vigil/contracts';
-import type { ApiKeyResolver, MetricsRegistry, Scheduler } from '@vigil/http';
+import type { ApiKeyResolver, ApiKeyStore, MetricsRegistry, Scheduler } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { EventStore, ReadModel } from '@vigil/store';
 import type { WebhookStore } from '@vigil/webhooks';
@@ -14,6 +14,8 @@ export interface QueryDeps {
   readonly store?: EventStore;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
+  /** Where `/v1/keys` (admin) creates, lists and revokes keys; without it those routes are absent. */
+  readonly keys?: ApiKeyStore;
   readonly logger: Logger;
   /** Epoch ms; the time of control events. Default `Date.now`. */
   readonly now?: () => number;

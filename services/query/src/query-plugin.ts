@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { apiScope, intervalScheduler } from '@vigil/http';
+import { apiScope, intervalScheduler, registerKeyRoutes } from '@vigil/http';
 import type { QueryConfig } from './config.ts';
 import { registerControlRoutes, type ControlRouteDeps } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
@@ -23,6 +23,7 @@ export interface QueryPluginOptions {
  */
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
+  if (deps.keys) registerKeyRoutes(app, deps.keys);
   const control: ControlRouteDeps = {
     log: deps.log,
     readModel: deps.readModel,
@@ -60,7 +61,7 @@ export const queryPlugin: FastifyPluginAsync<QueryPluginOptions> = async (app, {
   // The page holds no data, so it sits beside the API scope rather than behind its bearer auth.
   registerDashboard(app);
   await app.register(async (api) => {
-    apiScope(api, deps.apiKeys);
+    apiScope(api, deps.apiKeys, { writeRateLimit: config.controlRateLimitPerSecond, ...(deps.now ? { now: deps.now } : {}) });
     registerQueryRoutes(api, deps, config);
   });
 };

@@ -19,7 +19,7 @@ export interface VigilUpOptions {
   readonly dataDir: string;
   /** Further flags, e.g. `['--api-key', 'k1-test-key', '--degraded-after', '2s']`. */
   readonly args?: readonly string[];
-  /** `VIGIL_*` settings for this process only (the developer's own are never passed on). */
+  /** `VIGIL_*` settings for the process (the parent's own are never passed on). */
   readonly env?: Readonly<Record<string, string>>;
 }
 

@@ -2,6 +2,7 @@ import { ByteSizeInput, describeZodError, DurationInput, InMemoryApiKeyResolver,
 import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
 import { notifierConfigFromEnv, NotifierConfigError, type NotifierConfig } from '@vigil/notifier';
 import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
+import { TenantId } from '@vigil/contracts';
 import { privateTargetsAllowed } from '@vigil/webhooks';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
@@ -25,8 +26,12 @@ export interface ServeConfig {
   readonly partitions: number;
   readonly port: number;
   readonly host: string;
-  /** `key=tenant,...`, checked; null for the detector and projector. */
+  /** `key=tenant[:role],...` (VIGIL_API_KEYS, deprecated: static keys), checked; null when unset and for the detector and projector. */
   readonly apiKeys: string | null;
+  /** The bootstrap admin key (VIGIL_ADMIN_KEY); null when unset and for the detector and projector. */
+  readonly adminKey: string | null;
+  /** The tenant the bootstrap admin key acts as operator of (VIGIL_ADMIN_TENANT). */
+  readonly adminTenant: string;
   readonly detector: DetectorSettings;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** The ingest service's own settings (VIGIL_INGEST_BODY_LIMIT, VIGIL_TICKS, ...); null for the others. */
@@ -81,6 +86,8 @@ const ServeEnv = z.strictObject({
   VIGIL_PORT: z.string().regex(/^\d+$/, 'must be a port number (0 picks a free one)').transform(Number).pipe(z.number().int().max(65_535)).optional(),
   VIGIL_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_API_KEYS: z.string().optional(),
+  VIGIL_ADMIN_KEY: z.string().min(16, 'needs at least 16 characters (vigil keys make 36)').regex(/^\S+$/, 'may hold no spaces').optional(),
+  VIGIL_ADMIN_TENANT: TenantId.default('default'),
   VIGIL_DEGRADED_AFTER: durationSetting('VIGIL_DEGRADED_AFTER'),
   VIGIL_UNREACHABLE_AFTER: durationSetting('VIGIL_UNREACHABLE_AFTER'),
   VIGIL_STALLED_AFTER: durationSetting('VIGIL_STALLED_AFTER'),
@@ -146,7 +153,9 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
     partitions: c.VIGIL_PARTITIONS,
     port: c.VIGIL_PORT ?? DEFAULT_PORTS[service],
     host: c.VIGIL_HOST,
-    apiKeys: needs.apiKeys ? c.VIGIL_API_KEYS! : null,
+    apiKeys: needs.apiKeys ? (c.VIGIL_API_KEYS ?? null) : null,
+    adminKey: needs.apiKeys ? (c.VIGIL_ADMIN_KEY ?? null) : null,
+    adminTenant: c.VIGIL_ADMIN_TENANT,
     detector: Object.freeze({
       windowMs: c.VIGIL_WINDOW ?? 1000,
       degradedAfterMs: c.VIGIL_DEGRADED_AFTER,
@@ -184,13 +193,14 @@ function checkServeEnv(service: ServiceName, c: ServeEnv, ctx: z.RefinementCtx):
     issue('VIGIL_WEBHOOK_STORE', 'is required by the notifier (where webhooks and deliveries live; give query the same file): set sqlite:<file>');
   }
   if (needs.apiKeys) {
-    if (c.VIGIL_API_KEYS === undefined) issue('VIGIL_API_KEYS', `is required by ${service}: set key=tenant[,key2=tenant2]`);
-    else {
+    if (c.VIGIL_API_KEYS === undefined && c.VIGIL_ADMIN_KEY === undefined) {
+      issue('VIGIL_ADMIN_KEY', `is required by ${service}: set the bootstrap admin key (then create the others with vigil keys create), or the deprecated VIGIL_API_KEYS=key=tenant[:role]`);
+    } else if (c.VIGIL_API_KEYS !== undefined) {
       try {
         InMemoryApiKeyResolver.fromSpec(c.VIGIL_API_KEYS);
       } catch (err) {
         if (!(err instanceof InvalidApiKeysError)) throw err;
-        issue('VIGIL_API_KEYS', `${err.message} (write key=tenant[,key2=tenant2])`);
+        issue('VIGIL_API_KEYS', `${err.message} (write key=tenant[:role][,key2=tenant2])`);
       }
     }
   }
