@@ -30,7 +30,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const create = (payload: unknown, headers = AUTH) => app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: payload as Record<string, unknown> });
+const create = (payload: unknown, headers: Record<string, string> = AUTH) => app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: payload as Record<string, unknown> });
 
 describe('webhook routes', () => {
   it('creates a webhook with a whsec_ secret shown once, lists it without the secret, per tenant', async () => {
