@@ -20,5 +20,6 @@ export * from './http/agent-view.ts';
 export * from './http/transition-view.ts';
 export * from './http/fleet-summary.ts';
 export * from './http/metric-point.ts';
+export * from './http/recent-metrics.ts';
 export * from './http/heartbeat-request.ts';
 export * from './http/page.ts';

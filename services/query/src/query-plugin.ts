@@ -6,6 +6,7 @@ import { registerControlRoutes } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
 import type { QueryDeps } from './deps.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import { registerRecentMetricsRoute } from './recent-metrics-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
 
 /** Options of the query plugin. */
@@ -20,6 +21,7 @@ export interface QueryPluginOptions {
  */
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
+  registerRecentMetricsRoute(app, deps.readModel, deps.now ?? Date.now);
   registerControlRoutes(app, {
     log: deps.log,
     readModel: deps.readModel,
