@@ -22,7 +22,8 @@ describe('vigil main', () => {
       expect(await main(['help', c.name], h.io)).toBe(0);
       expect(h.stdout()).toBe(`${c.usage}\n`);
     }
-  });
+    // Loads every command module (vigil up's pulls in the whole platform): slow on a busy machine, not a timing test.
+  }, 60_000);
 
   it('exits 2 with a message and the usage for a missing or unknown command', async () => {
     const none = memoryIo();

@@ -32,9 +32,9 @@ function details(a: AgentView, now: number, palette: Palette): string {
     ['progress', a.progress === null ? '-' : `${a.progress.completed} completed, ${a.progress.inFlight} in flight`],
     ['labels', Object.entries(a.labels).map(([k, v]) => `${k}:${v}`).join(' ') || '-'],
   ];
-  // Event-loop delay arrives with newer SDKs' beats; show it when the server reports it.
-  const loop = (a as AgentView & { eventLoopDelay?: { p99Ms?: number; maxMs?: number } | null }).eventLoopDelay;
-  if (loop !== undefined && loop !== null) pairs.push(['event loop', `p99 ${latency(loop.p99Ms)}, max ${latency(loop.maxMs)}`]);
+  // Event-loop delay arrives with the Node SDK's beats; older servers and other producers send none.
+  const loop = a.eventLoopDelayMs;
+  if (loop !== undefined && loop !== null) pairs.push(['event loop', `delay p50 ${latency(loop.p50)}, p99 ${latency(loop.p99)}, max ${latency(loop.max)}`]);
   if (a.killed !== null) pairs.push(['killed', `by ${a.killed.by} ${relativeTime(a.killed.at, now)}: ${a.killed.reason}`]);
   return formatPairs(pairs);
 }

@@ -86,7 +86,16 @@ CREATE TABLE IF NOT EXISTS rm_checkpoints (
 ) WITHOUT ROWID;
 `;
 
+/** Columns added after the first release, created on files made before them: `[table, column, type]`. */
+const ADDED_COLUMNS = [['rm_agents', 'event_loop_delay', 'TEXT']] as const;
+
 /** Creates the read model's tables if absent (safe to run from several processes at once). */
 export function migrateReadModel(db: Database.Database): void {
-  db.transaction(() => db.exec(READ_MODEL_SCHEMA)).immediate();
+  db.transaction(() => {
+    db.exec(READ_MODEL_SCHEMA);
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
+      if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }).immediate();
 }

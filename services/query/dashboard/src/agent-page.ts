@@ -160,7 +160,7 @@ export class AgentPage {
     if (a === null) return;
     const now = Date.now();
     const fact = (term: string, ...value: (Node | string)[]) => [el('dt', {}, term), el('dd', { 'data-fact': term }, ...value)];
-    const loop = (a as AgentView & { eventLoopDelay?: { p99Ms?: number; maxMs?: number; meanMs?: number } | null }).eventLoopDelay;
+    const loop = a.eventLoopDelayMs;
     replaceChildren(
       this.facts,
       ...fact('status', el('span', { class: `badge s-${a.status}` }, a.status), ` since ${ago(a.statusSince, now)} (${utc(a.statusSince)})`),
@@ -171,7 +171,7 @@ export class AgentPage {
       ...fact('interval', span(a.intervalSeconds * 1000)),
       ...fact('instance', a.instanceId ?? '–'),
       ...fact('restarts', String(a.restarts)),
-      ...(loop === undefined || loop === null ? [] : fact('event-loop delay', `p99 ${millis(loop.p99Ms)}, max ${millis(loop.maxMs)}`)),
+      ...(loop === undefined || loop === null ? [] : fact('event-loop delay', `p50 ${millis(loop.p50)}, p99 ${millis(loop.p99)}, max ${millis(loop.max)}`)),
       ...fact('host', a.host ?? '–'),
       ...fact('version', a.version ?? '–'),
       ...fact('progress', a.progress === null ? '–' : `${a.progress.completed} completed, ${a.progress.inFlight} in flight`),

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type {} from '@fastify/swagger'; // its augmentation of fastify's route schema types `schema.hide`
 import { loadDashboardBundle, type DashboardBundle } from './dashboard-bundle.ts';
 
 /** Where the page is served; `vigil dashboard` prints `<url>/dashboard#key=…`. */
