@@ -32,6 +32,8 @@ export interface DetectorStats {
   ignoredEvents: number;
   /** Events whose time could not be read. */
   invalidEvents: number;
+  /** Beats dropped as repeats: same instance, `seq` not above the last seen (a retried beat that was stored). */
+  duplicateBeats: number;
 }
 
 const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
@@ -48,7 +50,7 @@ export class Detector {
   readonly agents = new AgentIndex();
   /** Tenant-wide threshold overrides. */
   readonly tenantOverrides = new Map<string, ThresholdOverrides>();
-  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0 };
+  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0 };
   /** Agents changed since the last `takeDirty()`, for incremental checkpoints. */
   readonly dirty = new Set<AgentState>();
   /** Every window ending at or before this has closed: its output is final. */
@@ -215,11 +217,20 @@ export class Detector {
       this.stats.invalidEvents++;
       return;
     }
+    const existing = this.agents.get(event.tenant, event.agentId);
+    if (existing !== undefined && data.seq !== undefined && data.instanceId === existing.instanceId && data.seq <= existing.lastSeq) {
+      // A repeat: the SDK retried a beat whose answer it never got, but the first copy was stored. Dropped whole (its
+      // metric samples are already counted), before anything, even last-seen, is touched.
+      this.stats.duplicateBeats++;
+      return;
+    }
     const late = r < this.closedUpTo;
     if (late) this.stats.lateEvents++;
     const agent = this.agentFor(event.tenant, event.agentId);
     const firstBeat = agent.lastBeat === NEVER;
     const restarted = !firstBeat && data.instanceId !== agent.instanceId;
+    if (data.seq !== undefined) agent.lastSeq = restarted || data.seq > agent.lastSeq ? data.seq : agent.lastSeq;
+    else if (restarted) agent.lastSeq = NEVER;
     if (r > agent.lastBeat) agent.lastBeat = r;
     agent.intervalMs = data.intervalSeconds * 1000;
     if (firstBeat) {

@@ -75,7 +75,7 @@ export class DetectorService {
 
   /** Current counters, summed over owned partitions. */
   stats(): DetectorServiceStats {
-    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0 };
+    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0 };
     let agents = 0;
     for (const d of this.detectors.values()) {
       agents += d.agents.size;

@@ -104,6 +104,8 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
   { table: 'rm_agents', column: 'severity', definition: `INTEGER GENERATED ALWAYS AS (${SEVERITY_SQL}) VIRTUAL` },
   { table: 'rm_agents', column: 'seen_order', definition: 'INTEGER GENERATED ALWAYS AS (coalesce(last_heartbeat_at, -1)) VIRTUAL' },
   { table: 'rm_transitions', column: 'seq', definition: 'INTEGER' },
+  // JSON of the last beat's `eventLoopDelayMs`.
+  { table: 'rm_agents', column: 'event_loop_delay', definition: 'TEXT' },
 ];
 
 const INDEXES_ON_ADDED_COLUMNS = `

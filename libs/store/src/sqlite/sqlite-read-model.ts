@@ -16,6 +16,7 @@ import {
   type MetricPoint,
   type MetricSummaryEvent,
   type Page,
+  type EventLoopDelay,
   type Progress,
   type SketchData,
   type StatusTransitionedEvent,
@@ -68,6 +69,8 @@ interface AgentRow {
   version: string | null;
   labels: string;
   last_reason: string;
+  /** JSON of the last beat's `eventLoopDelayMs`. */
+  event_loop_delay: string | null;
   severity: number;
   seen_order: number;
   killed_by: string | null;
@@ -165,6 +168,7 @@ function toAgentView(row: AgentRow): AgentView {
     labels: JSON.parse(row.labels) as Record<string, string>,
     killed,
     lastReason: row.last_reason,
+    eventLoopDelayMs: row.event_loop_delay === null ? null : (JSON.parse(row.event_loop_delay) as EventLoopDelay),
   };
 }
 
@@ -240,6 +244,7 @@ export class SqliteReadModel implements ReadModel {
     insertAgent: Database.Statement<[NewAgent]>;
     updateFromBeat: Database.Statement<[Params]>;
     updateFromRegistration: Database.Statement<[Params]>;
+    setEventLoopDelay: Database.Statement<[string, string, string]>;
     setRegisteredAt: Database.Statement<[number, string, string]>;
     deleteLabels: Database.Statement<[string, string]>;
     insertLabel: Database.Statement<[string, string, string, string]>;
@@ -294,6 +299,8 @@ export class SqliteReadModel implements ReadModel {
            labels = COALESCE(@labels, labels)
          WHERE tenant = @tenant AND agent_id = @agentId`,
       ),
+      // Apart from updateFromBeat: only beats of the Node SDK carry it, so other beats pay nothing.
+      setEventLoopDelay: db.prepare('UPDATE rm_agents SET event_loop_delay = ? WHERE tenant = ? AND agent_id = ?'),
       updateFromRegistration: db.prepare(
         `UPDATE rm_agents SET instance_id = @instanceId, interval_seconds = @intervalSeconds,
            host = COALESCE(@host, host), version = COALESCE(@version, version), labels = COALESCE(@labels, labels)
@@ -670,6 +677,7 @@ export class SqliteReadModel implements ReadModel {
         lastReason: FIRST_BEAT_REASON,
       });
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
       return;
     }
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
@@ -686,6 +694,7 @@ export class SqliteReadModel implements ReadModel {
         labels,
       });
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
     }
     if (at < row.registered_at) this.stmt.setRegisteredAt.run(at, tenant, agentId);
   }

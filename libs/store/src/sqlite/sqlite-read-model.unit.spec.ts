@@ -97,8 +97,18 @@ describe('SqliteReadModel', () => {
       labels: { team: 'search' },
       killed: null,
       lastReason: 'first heartbeat received',
+      eventLoopDelayMs: null,
     });
     expect(await rm.getAgent('other-tenant', 'a-1')).toBeNull();
+  });
+
+  it("keeps the event-loop delay of the agent's latest beat, never a late beat's", async () => {
+    await beats(beat('a-1', T0, { eventLoopDelayMs: { p50: 10.5, p99: 20, max: 31 } }));
+    expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 10.5, p99: 20, max: 31 });
+    await beats(beat('a-1', T0 + 30_000, { eventLoopDelayMs: { p50: 11, p99: 250, max: 900 } }));
+    await beats(beat('a-1', T0 + 10_000, { eventLoopDelayMs: { p50: 1, p99: 1, max: 1 } }));
+    await beats(beat('a-1', T0 + 60_000)); // a beat without one (another producer) leaves the last known value
+    expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 11, p99: 250, max: 900 });
   });
 
   it('never moves lastHeartbeatAt (or the details a beat carries) backwards', async () => {
@@ -581,5 +591,20 @@ describe('SqliteReadModel', () => {
       const [hour] = await rm.metrics('acme', 'a-1', { resolution: '1h', limit: 1 });
       expect(hour).toMatchObject({ count: 1, latency: null, costUsd: 0.5, successRate: 1 });
     });
+  });
+});
+
+describe('SqliteReadModel on a file from before event-loop delay', () => {
+  it('adds the column and serves agents folded before it', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(':memory:');
+    const first = new SqliteReadModel({ database: db });
+    await first.apply([beat('old', T0)], { topic: AGENT_TOPIC, partition: 0, nextOffset: 1 });
+    db.exec('ALTER TABLE rm_agents DROP COLUMN event_loop_delay'); // as the file was before the column existed
+    const reopened = new SqliteReadModel({ database: db });
+    expect((await reopened.getAgent('acme', 'old'))?.eventLoopDelayMs).toBeNull();
+    await reopened.apply([beat('old', T0 + 1000, { eventLoopDelayMs: { p50: 1, p99: 2, max: 3 } })], { topic: AGENT_TOPIC, partition: 0, nextOffset: 2 });
+    expect((await reopened.getAgent('acme', 'old'))?.eventLoopDelayMs).toEqual({ p50: 1, p99: 2, max: 3 });
+    db.close();
   });
 });
