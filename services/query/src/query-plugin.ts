@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { apiScope, intervalScheduler } from '@vigil/http';
+import { apiScope, intervalScheduler, type MetricsRegistry } from '@vigil/http';
+import type { ReadModel } from '@vigil/store';
 import type { QueryConfig } from './config.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
@@ -34,6 +35,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
       ? { controlEvents: deps.metrics.counter('vigil_control_events_total', 'Operator events appended (kill, resume, thresholds), by type', ['type']) }
       : {}),
   });
+  if (deps.metrics) registerFleetGauge(deps.metrics, deps.readModel);
   registerTransitionStream(app, {
     readModel: deps.readModel,
     scheduler: deps.scheduler ?? intervalScheduler,
@@ -42,6 +44,14 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     maxClients: config.sseMaxClients,
     retryAfterSeconds: config.retryAfterSeconds,
     ...(deps.metrics ? { clients: deps.metrics.gauge('vigil_sse_clients', 'Open transition streams') } : {}),
+  });
+}
+
+/** `vigil_agents{status}`: agents per status over every tenant, read from the kept counts at scrape time. */
+function registerFleetGauge(metrics: MetricsRegistry, readModel: ReadModel): void {
+  const gauge = metrics.gauge('vigil_agents', 'Agents per status, all tenants together', ['status']);
+  metrics.onCollect(async () => {
+    for (const [status, n] of Object.entries(await readModel.fleetTotals())) gauge.set({ status }, n);
   });
 }
 

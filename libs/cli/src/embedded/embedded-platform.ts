@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
 import { ensurePlatformTopics } from '../platform/platform-topics.ts';
-import { registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
-import { createDetector, createProjector } from '../platform/services.ts';
+import { registerConsumerLag, registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
+import { createDetector, createProjector, platformConsumers } from '../platform/services.ts';
 import { loadOrCreateApiKey } from './api-key-file.ts';
 import type { UpConfig } from './up-config.ts';
 
@@ -47,7 +47,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const store = new SqliteEventStore({ path: databaseFile, logger });
   const readModel = new SqliteReadModel({ path: databaseFile });
   const apiKeys = new InMemoryApiKeyResolver({ [apiKey.key]: 'default' });
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ processMetrics: true });
 
   const detector = createDetector(log, topics, logger, config.topicPrefix, config);
   const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
@@ -66,6 +66,8 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_QUERY_CONFIG });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
+  const consumers = platformConsumers(config.topicPrefix, topics);
+  registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
 
   await detector.start();
   await projector.start();
