@@ -14,6 +14,7 @@ const RANGES = [
   { id: '30d', label: '30 days', ms: 30 * 86_400_000, resolution: '1h' },
 ] as const;
 const STEP_MS = { '1m': 60_000, '1h': 3_600_000 } as const;
+const METRICS_REFRESH_MS = 15_000;
 
 /** What the page needs from the app around it. */
 export interface AgentPageDeps {
@@ -83,6 +84,12 @@ export class AgentPage {
     document.title = `${this.agentId} · Vigil`;
     void this.loadAll();
     this.timers.push(window.setInterval(() => this.renderFacts(), 1000));
+    // A minute window closes every minute: ask again, so the charts grow while the page is open.
+    this.timers.push(
+      window.setInterval(() => {
+        if (document.visibilityState === 'visible') void this.loadMetrics();
+      }, METRICS_REFRESH_MS),
+    );
     this.unsubscribe = this.deps.subscribe((t) => {
       if (t.agentId === this.agentId) void this.loadAll();
     });
@@ -120,7 +127,7 @@ export class AgentPage {
     const from = Math.floor((Date.now() - range.ms) / step) * step;
     try {
       const { items } = await this.deps.api.metrics(this.agentId, range.resolution, from, 1440);
-      this.charts.draw(items, step);
+      this.charts.draw(items, step, from, Date.now() + step);
       document.body.dataset['charts'] = String(items.length);
     } catch (err) {
       this.fail(err);

@@ -64,8 +64,8 @@ export class MetricCharts {
     this.resize.observe(this.root);
   }
 
-  /** Draws the windows; an empty range says so instead of drawing empty axes. */
-  draw(points: readonly MetricPoint[], stepMs: number): void {
+  /** Draws the windows over the chosen range (epoch ms); an empty range says so instead of drawing empty axes. */
+  draw(points: readonly MetricPoint[], stepMs: number, fromMs: number, toMs: number): void {
     this.destroy();
     this.root.replaceChildren();
     if (points.length === 0) {
@@ -88,9 +88,9 @@ export class MetricCharts {
         {
           width,
           height: 180,
-          scales: { x: { time: true }, y: spec.range === undefined ? {} : { range: spec.range } },
+          scales: { x: { time: true, range: [fromMs / 1000, toMs / 1000] }, y: spec.range === undefined ? {} : { range: spec.range } },
           axes: [{}, { values: (_u, ticks) => ticks.map((t) => spec.unit(t)), size: 70 }],
-          series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? '–' : spec.unit(v)) }))],
+          series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, points: { show: true, size: 4 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : spec.unit(v)) }))],
           legend: { live: true },
         },
         columns(points, stepMs, spec) as uPlot.AlignedData,

@@ -65,12 +65,14 @@ export class PagedAgents {
   /** Asks again the pages holding rows `from`..`to`, with their own cursors; later pages are dropped if the seam moved. */
   async refresh(from: number, to: number): Promise<void> {
     if (this.loading !== null) await this.loading;
+    if (this.pages.length === 0) return this.ensure(to + 1);
     let start = 0;
     for (let k = 0; k < this.pages.length; k++) {
       const page = this.pages[k];
       if (page === undefined) break;
       const end = start + page.rows.length;
-      if (end > from && start <= to) {
+      // The last page is asked again whenever it is in reach: new agents land at its end (or in it, when empty).
+      if (start <= to && (end > from || k === this.pages.length - 1)) {
         const fresh = await this.fetch(page.cursor);
         const seamMoved = fresh.next !== page.next;
         page.rows = fresh.rows;
