@@ -264,6 +264,7 @@ export class SqliteReadModel implements ReadModel {
     insertMinute: Database.Statement<[Params]>;
     getAgent: Database.Statement<[string, string], AgentRow>;
     summary: Database.Statement<[string], { status: AgentStatus; n: number; flapping: number }>;
+    totals: Database.Statement<[], { status: AgentStatus; n: number }>;
     getSeq: Database.Statement<[], { value: number }>;
     setSeq: Database.Statement<[number]>;
     transitionSeq: Database.Statement<[string, string], { seq: number | null }>;
@@ -349,6 +350,7 @@ export class SqliteReadModel implements ReadModel {
       ),
       getAgent: db.prepare(`${AGENT_SELECT} WHERE a.tenant = ? AND a.agent_id = ?`),
       summary: db.prepare('SELECT status, agents AS n, flapping FROM rm_fleet_counts WHERE tenant = ?'),
+      totals: db.prepare('SELECT status, SUM(agents) AS n FROM rm_fleet_counts GROUP BY status'),
       getSeq: db.prepare("SELECT value FROM rm_meta WHERE key = 'transition_seq'"),
       setSeq: db.prepare(
         `INSERT INTO rm_meta (key, value) VALUES ('transition_seq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
@@ -580,6 +582,14 @@ export class SqliteReadModel implements ReadModel {
       if (isDeliverable(row.status)) summary.deliverable += row.n;
     }
     return summary;
+  }
+
+  /** Agents per status over all tenants, every status present. */
+  async fleetTotals(): Promise<Readonly<Record<AgentStatus, number>>> {
+    this.assertOpen();
+    const totals = Object.fromEntries(AgentStatus.options.map((s) => [s, 0])) as Record<AgentStatus, number>;
+    for (const row of this.stmt.totals.all()) if (row.status in totals) totals[row.status] += row.n;
+    return totals;
   }
 
   /**
