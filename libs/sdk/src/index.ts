@@ -4,7 +4,9 @@ export type { ControlOptions, StreamOptions, StreamedTransition } from './vigil-
 export { HeartbeatMesh } from './heartbeat-mesh.ts';
 export type { MeshEvents } from './heartbeat-mesh.ts';
 export { HeartbeatSession } from './heartbeat-session.ts';
+export { DEFAULT_STOP_TIMEOUT_MS } from './heartbeat-session.ts';
 export type { BeatResult, HeartbeatEvents, StopOptions } from './heartbeat-session.ts';
+export { BACKOFF_BASE_MS, fullJitterDelay } from './backoff.ts';
 export { DEFAULT_INTERVAL_SECONDS, MAX_BUFFERED_METRICS } from './options.ts';
 export type { HeartbeatOptions, KillInfo, VigilClientOptions } from './options.ts';
 export { SDK_ERROR_CODES, VigilApiError, VigilUsageError, isRetriableStatus } from './errors.ts';
@@ -12,4 +14,4 @@ export type { SdkErrorCode, VigilApiErrorInit } from './errors.ts';
 export type { VigilLogger } from './logger.ts';
 export type { AgentFilter, FetchLike, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
 export { VigilError } from '@vigil/contracts';
-export type { AgentView, FleetSummary, MetricPoint, MetricSample, Page, Progress, TransitionView } from '@vigil/contracts';
+export type { AgentView, EventLoopDelay, FleetSummary, MetricPoint, MetricSample, Page, Progress, TransitionView } from '@vigil/contracts';
