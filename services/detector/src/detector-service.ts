@@ -127,5 +127,8 @@ export class DetectorService {
     }
     this.outputs += out.length;
     this.batches++;
+    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
+    // requests served by the same process (embedded mode) from waiting for the whole backlog.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
