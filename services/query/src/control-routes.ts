@@ -40,6 +40,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.post(
     '/v1/agents/:id/kill',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Kill an agent',
@@ -65,6 +66,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.post(
     '/v1/agents/:id/resume',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Resume a killed agent',
@@ -93,6 +95,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.put(
     '/v1/agents/:id/thresholds',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: "Set or clear an agent's thresholds",
@@ -117,6 +120,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.put(
     '/v1/thresholds',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: "Set or clear the tenant's thresholds",

@@ -4,18 +4,20 @@ import { command as agents } from './agents.ts';
 import { command as dashboard } from './dashboard.ts';
 import { command as replay } from './replay.ts';
 import { command as up } from './up.ts';
+import { command as keys } from './keys.ts';
 import { command as kill } from './kill.ts';
 import { command as resume } from './resume.ts';
 import { command as serve } from './serve.ts';
 import { command as summary } from './summary.ts';
 import { command as tail } from './tail.ts';
 import { command as thresholds } from './thresholds.ts';
+import { command as webhooks } from './webhooks.ts';
 
 /**
  * Every `vigil` command, in the order `vigil --help` lists them. To add one, write `src/commands/<name>.ts`
  * exporting `command` and add it here.
  */
-export const commands: readonly CliCommand[] = [up, serve, agents, agent, summary, kill, resume, thresholds, tail, replay, dashboard];
+export const commands: readonly CliCommand[] = [up, serve, agents, agent, summary, kill, resume, thresholds, webhooks, tail, replay, dashboard, keys];
 
 /** The command of that name, if any. */
 export function findCommand(name: string): CliCommand | undefined {
