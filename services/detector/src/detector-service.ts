@@ -1,9 +1,9 @@
-import { agentKey, decodeAgentEvent, InvalidEventError, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
-import { Detector, restoreDetector, snapshotAgent, snapshotMeta, type DetectorStats } from '@vigil/core';
-import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
+import { agentKey, decodeAgentEvent, InvalidEventError, type AgentEvent, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
+import { Detector, restoreDetector, snapshotAgent, snapshotMeta, type AgentSnapshot, type DetectorStats } from '@vigil/core';
+import type { EventLog, LogConsumer, LogTransaction, RecordBatch } from '@vigil/log';
 import type { Logger } from 'pino';
 import type { DetectorServiceOptions } from './options.ts';
-import { changelogRecords, readChangelog } from './state-changelog.ts';
+import { agentStateRecords, changelogRecords, readChangelog } from './state-changelog.ts';
 
 /** Dependencies of the detector service: ports only. */
 export interface DetectorServiceDeps {
@@ -110,48 +110,149 @@ export class DetectorService {
     return detector;
   }
 
+  /**
+   * Folds a batch and commits it. Normally one transaction: outputs, changed agents' state and the offset. In a
+   * partition of more than FANOUT_CHUNK agents, a record that reaches every agent (a tick closing a window over
+   * many due agents, a tenant-wide threshold) is committed on its own, in chunks of whole agents (their outputs and
+   * their state together), with the meta and the offset only in the last chunk and a turn of the event loop between
+   * chunks: one window convicting 100,000 agents no longer holds the process for seconds. A crash between chunks
+   * restores the chunked agents already moved and the record is read again; it then moves only the others, with the
+   * same times and content ids, so the output equals an uninterrupted run's.
+   */
   private async handleBatch(batch: RecordBatch): Promise<void> {
-    const { log, topics, logger } = this.deps;
     const partition = batch.partition;
     const detector = this.detectors.get(partition) ?? (await this.restore(partition));
-    const out: DetectorOutputEvent[] = [];
+    let out: DetectorOutputEvent[] = [];
+    /** Offset after the last record folded but not yet committed, or null. */
+    let pending: number | null = null;
     for (const record of batch.records) {
+      let event: AgentEvent;
       try {
-        detector.apply(decodeAgentEvent(record.value), out);
+        event = decodeAgentEvent(record.value);
       } catch (err) {
-        if (!(err instanceof InvalidEventError)) throw err;
-        // A poison message is recorded and skipped (its offset is committed with the batch), never retried forever.
-        this.poisonEvents++;
-        logger.warn({ err, topic: batch.topic, partition, offset: record.offset }, 'skipping invalid agent event');
+        this.skipPoison(err, batch.topic, partition, record.offset);
+        pending = record.offset + 1;
+        continue;
+      }
+      const fansOut = detector.agents.size > FANOUT_CHUNK && reachesEveryAgent(event);
+      // What came before a fan-out is committed first, so that a chunked commit holds the effect of one record only.
+      if (fansOut && pending !== null && (out.length > 0 || detector.dirty.size > 0)) {
+        await this.commit(detector, partition, out, pending);
+        out = [];
+      }
+      try {
+        detector.apply(event, out);
+      } catch (err) {
+        this.skipPoison(err, batch.topic, partition, record.offset);
+      }
+      pending = record.offset + 1;
+      if (fansOut && out.length + detector.dirty.size > FANOUT_CHUNK) {
+        await this.commitInChunks(detector, partition, out, pending);
+        out = [];
+        pending = null;
       }
     }
-    const last = batch.records[batch.records.length - 1];
-    if (last === undefined) return;
+    if (pending !== null) await this.commit(detector, partition, out, pending);
+    this.batches++;
+    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
+    // requests served by the same process (embedded mode) from waiting for the whole backlog.
+    await yieldToEventLoop();
+  }
+
+  /** A poison message is recorded and skipped (its offset is committed with the rest), never retried forever. */
+  private skipPoison(err: unknown, topic: string, partition: number, offset: number): void {
+    if (!(err instanceof InvalidEventError)) throw err;
+    this.poisonEvents++;
+    this.deps.logger.warn({ err, topic, partition, offset }, 'skipping invalid agent event');
+  }
+
+  /** One transaction: the outputs, every changed agent's state, the meta, and the offset. */
+  private async commit(detector: Detector, partition: number, out: readonly DetectorOutputEvent[], nextOffset: number): Promise<void> {
     const changed = detector.takeDirty().map(snapshotAgent);
-    try {
-      await log.transaction(`${this.options.groupId}-p${partition}`, (tx) => {
-        if (out.length > 0) {
-          tx.append(
-            topics.statusTransitions,
-            out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
-          );
+    await this.transact(partition, (tx) => {
+      this.appendOutputs(tx, out);
+      tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed));
+      tx.commitOffset(this.options.groupId, this.deps.topics.agentEvents, partition, nextOffset);
+    });
+    this.counted(out);
+  }
+
+  /** The outputs and state of one record that moved many agents, in bounded transactions (see handleBatch). */
+  private async commitInChunks(detector: Detector, partition: number, out: readonly DetectorOutputEvent[], nextOffset: number): Promise<void> {
+    const snapshots = new Map<string, AgentSnapshot>();
+    for (const agent of detector.takeDirty()) snapshots.set(agent.key, snapshotAgent(agent));
+    // Whole agents per chunk: an agent's outputs never travel without its state, nor its state without its outputs.
+    const byAgent = new Map<string, DetectorOutputEvent[]>();
+    for (const o of out) {
+      const key = agentKey(o.tenant, o.agentId);
+      let list = byAgent.get(key);
+      if (list === undefined) byAgent.set(key, (list = []));
+      list.push(o);
+    }
+    for (const key of snapshots.keys()) if (!byAgent.has(key)) byAgent.set(key, []);
+    const keys = [...byAgent.keys()];
+    let i = 0;
+    for (;;) {
+      const outputs: DetectorOutputEvent[] = [];
+      const states: AgentSnapshot[] = [];
+      while (i < keys.length && outputs.length + states.length < FANOUT_CHUNK) {
+        const key = keys[i++]!;
+        outputs.push(...byAgent.get(key)!);
+        const state = snapshots.get(key);
+        if (state !== undefined) states.push(state);
+      }
+      const lastChunk = i >= keys.length;
+      await this.transact(partition, (tx) => {
+        this.appendOutputs(tx, outputs);
+        if (lastChunk) {
+          tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), states));
+          tx.commitOffset(this.options.groupId, this.deps.topics.agentEvents, partition, nextOffset);
+        } else {
+          tx.append(this.options.stateTopic, agentStateRecords(partition, states));
         }
-        tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed));
-        tx.commitOffset(this.options.groupId, topics.agentEvents, partition, last.offset + 1);
       });
+      this.counted(outputs);
+      if (lastChunk) return;
+      await yieldToEventLoop();
+    }
+  }
+
+  private appendOutputs(tx: LogTransaction, out: readonly DetectorOutputEvent[]): void {
+    if (out.length === 0) return;
+    tx.append(
+      this.deps.topics.statusTransitions,
+      out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
+    );
+  }
+
+  private async transact(partition: number, work: (tx: LogTransaction) => void): Promise<void> {
+    try {
+      await this.deps.log.transaction(`${this.options.groupId}-p${partition}`, work);
     } catch (err) {
       // The in-memory state is now ahead of what was committed: rebuild it from the changelog before the batch is
       // delivered again, or the retry would apply the batch twice.
       this.recoveries++;
       this.detectors.delete(partition);
-      logger.error({ err, partition }, 'detector transaction failed; state will be restored before retry');
+      this.deps.logger.error({ err, partition }, 'detector transaction failed; state will be restored before retry');
       throw err;
     }
-    this.outputs += out.length;
-    this.batches++;
-    for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
-    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
-    // requests served by the same process (embedded mode) from waiting for the whole backlog.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+
+  private counted(out: readonly DetectorOutputEvent[]): void {
+    this.outputs += out.length;
+    for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
+  }
+}
+
+/** Records (outputs plus states) per transaction when one record moves many agents. */
+export const FANOUT_CHUNK = 1000;
+
+/** Events that may move every agent of a partition at once. */
+function reachesEveryAgent(event: AgentEvent): boolean {
+  return event.type === 'tick' || (event.type === 'thresholds-set' && event.agentId === undefined);
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O callbacks (requests) have run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -11,9 +11,14 @@ export function agentStateKey(partition: number, agentKey: string): string {
   return `p${partition}|a|${agentKey}`;
 }
 
+/** Records that persist a set of changed agents without the meta (the leading chunks of a chunked commit). */
+export function agentStateRecords(partition: number, agents: readonly AgentSnapshot[]): ProduceRecord[] {
+  return agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
+}
+
 /** Records that persist a set of changed agents and the partition meta; written to the changelog partition = input partition. */
 export function changelogRecords(partition: number, meta: DetectorMetaSnapshot, agents: readonly AgentSnapshot[]): ProduceRecord[] {
-  const records: ProduceRecord[] = agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
+  const records = agentStateRecords(partition, agents);
   records.push({ key: metaKey(partition), value: JSON.stringify(meta), partition });
   return records;
 }
