@@ -1,110 +1,116 @@
-import { agentKey, CONTRACT_VERSION, decodeOutputEvent, topicNames, type AgentEvent } from '@vigil/contracts';
-import { createInMemoryLog, type EventLog, type LogTransaction } from '@vigil/log';
+import { agentKey, CONTRACT_VERSION, topicNames, type AgentEvent } from '@vigil/contracts';
+import { createInMemoryLog, type EventLog, type ProduceRecord } from '@vigil/log';
 import { waitFor } from '@vigil/log/testing';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DetectorService, FANOUT_CHUNK } from './detector-service.ts';
-import { defaultDetectorServiceOptions } from './options.ts';
+import { DetectorService } from './detector-service.ts';
+import { defaultDetectorServiceOptions, type DetectorServiceOptions } from './options.ts';
+import { metaKey } from './state-changelog.ts';
 
-const T0 = Date.UTC(2025, 0, 1);
-const PREFIX = 'vigil-test.';
-const topics = topicNames(PREFIX);
-const AGENTS = FANOUT_CHUNK * 3 + 17;
+const topics = topicNames('vigil.');
+const T0 = Date.UTC(2026, 0, 1);
+const iso = (ms: number): string => new Date(T0 + ms).toISOString();
+let ids = 0;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function beat(agentId: string, at: number): AgentEvent {
+function beat(agent: number, at: number): AgentEvent {
   return {
-    version: CONTRACT_VERSION,
     type: 'heartbeat',
-    id: `hb-${agentId}-${at}`,
+    version: CONTRACT_VERSION,
+    id: `e-${++ids}`,
     time: iso(at),
-    tenant: 'acme',
-    agentId,
-    data: { instanceId: 'i-1', intervalSeconds: 1, seq: 1, sentAt: iso(at), receivedAt: iso(at) },
+    tenant: 't1',
+    agentId: `agent-${agent}`,
+    data: { instanceId: 'i1', intervalSeconds: 10, seq: at, sentAt: iso(at), receivedAt: iso(at) },
   };
 }
 
 function tick(at: number): AgentEvent {
-  return { version: CONTRACT_VERSION, type: 'tick', id: `tick-${at}`, time: iso(at), data: { partition: 0 } };
+  return { type: 'tick', version: CONTRACT_VERSION, id: `e-${++ids}`, time: iso(at), data: { partition: 0 } };
 }
 
-/** The whole fleet beats once, then ticks run past degradedAfter: one window convicts every agent at once. */
-function fleetGoingSilent(): AgentEvent[] {
-  const events: AgentEvent[] = [tick(T0)];
-  for (let i = 0; i < AGENTS; i++) events.push(beat(`agent-${String(i).padStart(5, '0')}`, T0 + 100));
-  for (let s = 1; s <= 6; s++) events.push(tick(T0 + s * 1000));
+/** 30 agents beating every 10 s for a minute, a tick every second; from `fromMs` to `toMs` only ticks (silence). */
+function timeline(toMs: number, beatsUntilMs: number, fromMs = 0): AgentEvent[] {
+  const events: AgentEvent[] = [];
+  for (let at = fromMs; at < toMs; at += 1000) {
+    events.push(tick(at));
+    if (at < beatsUntilMs && at % 10_000 === 0) for (let a = 0; a < 30; a++) events.push(beat(a, at + a));
+  }
   return events;
 }
 
-/** The log, with every transaction counted and the `failAt`-th one (1-based) refused once, as a crash mid-commit. */
-function countingLog(log: EventLog, failAt: number | null): { log: EventLog; transactions: () => number } {
-  let n = 0;
-  const proxy = new Proxy(log, {
-    get(target, prop) {
-      if (prop === 'transaction') {
-        return async (id: string, work: (tx: LogTransaction) => void | Promise<void>) => {
-          n++;
-          if (n === failAt) throw new Error('simulated crash before commit');
-          return target.transaction(id, work);
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+function records(events: readonly AgentEvent[]): ProduceRecord[] {
+  return events.map((e) => ({ key: e.type === 'tick' || e.agentId === undefined ? null : agentKey(e.tenant, e.agentId), value: JSON.stringify(e), partition: 0 }));
+}
+
+describe('DetectorService snapshots', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
-  return { log: proxy, transactions: () => n };
-}
 
-async function outputsOf(log: EventLog): Promise<string[]> {
-  const end = await log.endOffset(topics.statusTransitions, 0);
-  const records = await log.read(topics.statusTransitions, 0, 0, end + 1);
-  return records.map((r) => r.value);
-}
-
-const opened: { log: EventLog; service: DetectorService }[] = [];
-
-async function run(failAt: number | null): Promise<{ outputs: string[]; transactions: number; service: DetectorService; timerRanEarly: boolean }> {
-  const base = createInMemoryLog();
-  await base.ensureTopic(topics.agentEvents, { partitions: 1 });
-  await base.ensureTopic(topics.statusTransitions, { partitions: 1 });
-  const events = fleetGoingSilent();
-  await base.append(topics.agentEvents, events.map((e) => ({ key: e.type === 'heartbeat' ? agentKey(e.tenant, e.agentId) : null, value: JSON.stringify(e), partition: 0 })));
-  const counted = countingLog(base, failAt);
-  const options = { ...defaultDetectorServiceOptions(PREFIX, { windowMs: 1000, thresholds: { degradedAfterMs: 3000, unreachableAfterMs: 600_000 } }), maxBatchSize: 100_000 };
-  const service = new DetectorService({ log: counted.log, topics, logger: pino({ level: 'silent' }) }, options);
-  opened.push({ log: base, service });
-  await service.start();
-  let degradedWhenTimerRan = -1;
-  setTimeout(() => (degradedWhenTimerRan = service.transitionCounts().get('degraded') ?? 0), 0);
-  await waitFor(() => (service.transitionCounts().get('degraded') ?? 0) >= AGENTS && service.stats().batches > 0, 60_000);
-  await waitFor(async () => (await base.committedOffset(options.groupId, topics.agentEvents, 0)) === events.length, 60_000);
-  return { outputs: await outputsOf(base), transactions: counted.transactions(), service, timerRanEarly: degradedWhenTimerRan >= 0 && degradedWhenTimerRan < AGENTS };
-}
-
-afterEach(async () => {
-  for (const { log, service } of opened.splice(0)) {
-    await service.stop();
-    await log.close();
+  async function openLog(): Promise<EventLog> {
+    const log = createInMemoryLog();
+    cleanups.push(() => log.close());
+    await log.ensureTopic(topics.agentEvents, { partitions: 1 });
+    await log.ensureTopic(topics.statusTransitions, { partitions: 1 });
+    return log;
   }
-});
 
-describe('DetectorService, a window that convicts a whole large partition at once', () => {
-  it('commits it in bounded chunks of whole agents, with turns of the event loop between them', async () => {
-    const { outputs, transactions, timerRanEarly } = await run(null);
-    const degraded = outputs.map((v) => decodeOutputEvent(v)).filter((o) => o.type === 'status-transitioned' && o.data.to === 'degraded');
-    expect(degraded).toHaveLength(AGENTS);
-    expect(new Set(degraded.map((o) => o.id)).size).toBe(AGENTS);
-    // The beats before the window, then several bounded chunks for the conviction of every agent.
-    expect(transactions).toBeGreaterThanOrEqual(5);
-    expect(timerRanEarly).toBe(true);
-  }, 120_000);
+  async function runUntilCommitted(log: EventLog, options: DetectorServiceOptions): Promise<DetectorService> {
+    const detector = new DetectorService({ log, topics, logger: pino({ level: 'silent' }) }, options);
+    await detector.start();
+    const end = await log.endOffset(topics.agentEvents, 0);
+    await waitFor(async () => (await log.committedOffset(options.groupId, topics.agentEvents, 0)) === end);
+    return detector;
+  }
 
-  it('emits exactly what an uninterrupted run emits when a commit fails between chunks', async () => {
-    const clean = await run(null);
-    // Transaction 1 holds what came before the conviction; 3 is its second chunk.
-    const crashed = await run(3);
-    expect(crashed.service.stats().recoveries).toBe(1);
-    expect(crashed.outputs).toEqual(clean.outputs);
-  }, 120_000);
+  async function outputs(log: EventLog): Promise<string[]> {
+    const end = await log.endOffset(topics.statusTransitions, 0);
+    return (await log.read(topics.statusTransitions, 0, 0, end + 1)).map((r) => r.value);
+  }
+
+  const options: DetectorServiceOptions = { ...defaultDetectorServiceOptions('vigil.'), maxBatchSize: 7, snapshotEveryRecords: 50, snapshotIntervalMs: 3_600_000 };
+
+  it('snapshots state every snapshotEveryRecords records, not with every batch', async () => {
+    const log = await openLog();
+    await log.append(topics.agentEvents, records(timeline(60_000, 60_000)));
+    const detector = await runUntilCommitted(log, options);
+    const stats = detector.stats();
+    await detector.stop();
+    expect(stats.batches).toBe(Math.ceil(240 / 7));
+    // The first batch always snapshots (a restore needs a starting point), then one per 50 records.
+    expect(stats.snapshots).toBeLessThanOrEqual(1 + Math.ceil(240 / 50));
+    expect(stats.snapshots).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a restarted detector replays from its snapshot and emits exactly what an uninterrupted one emits', async () => {
+    const first = timeline(65_000, 60_000);
+    const rest = timeline(400_000, 0, 65_000); // silence: degraded at 90 s, unreachable at 300 s after the last beats
+    const interrupted = await openLog();
+    await interrupted.append(topics.agentEvents, records(first));
+    // Snapshots after records 7, ~112 and ~217: the last lands in the middle of the beats at 50 s.
+    const a = await runUntilCommitted(interrupted, { ...options, snapshotEveryRecords: 100 });
+    await a.stop();
+    const end = await interrupted.endOffset(topics.agentEvents, 0);
+    const changelog = await interrupted.read(options.stateTopic, 0, 0, 100_000);
+    const lastMeta = changelog.filter((r) => r.key === metaKey(0)).at(-1)!;
+    const snapshotAt = (JSON.parse(lastMeta.value) as { inputOffset: number }).inputOffset;
+    // The restart below must replay [snapshotAt, end), beats included, or its agents' deadlines would differ.
+    const afterSnapshot = await interrupted.read(topics.agentEvents, 0, snapshotAt, end - snapshotAt);
+    expect(afterSnapshot.filter((r) => r.value.includes('"type":"heartbeat"')).length).toBeGreaterThan(0);
+    expect(await interrupted.committedOffset(`${options.groupId}.snapshot`, topics.agentEvents, 0)).toBe(snapshotAt);
+
+    await interrupted.append(topics.agentEvents, records(rest));
+    const b = await runUntilCommitted(interrupted, { ...options, snapshotEveryRecords: 100 });
+    await b.stop();
+
+    const reference = await openLog();
+    await reference.append(topics.agentEvents, records([...first, ...rest]));
+    const c = await runUntilCommitted(reference, { ...defaultDetectorServiceOptions('vigil.') });
+    await c.stop();
+
+    const expected = await outputs(reference);
+    expect(expected.filter((v) => v.includes('"to":"unreachable"'))).toHaveLength(30);
+    expect(await outputs(interrupted)).toEqual(expected);
+  });
 });
