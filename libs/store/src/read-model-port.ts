@@ -81,6 +81,8 @@ export interface ReadModel {
   /** Newest first. */
   listTransitions(tenant: string, query: TransitionQuery): Promise<Page<TransitionView>>;
   fleetSummary(tenant: string): Promise<FleetSummary>;
+  /** Agents per status over every tenant (for the unauthenticated /metrics, which must not name tenants). */
+  fleetTotals(): Promise<Readonly<Record<AgentStatus, number>>>;
   /**
    * Transitions folded after `afterSeq`, in fold order, at most `limit`; of one tenant, or of all (the stream hub
    * reads once for every client and hands each tenant its own).

@@ -34,6 +34,9 @@ interface PartitionProgress {
   snapshotted: boolean;
 }
 
+/** Transitions the service has committed, by the status they moved to (for `vigil_transitions_total{to}`). */
+export type TransitionCounts = ReadonlyMap<string, number>;
+
 /**
  * Runs one detector per owned partition of `agent-events`. Each batch is folded, then its outputs and the consumed
  * offset are written in ONE log transaction, so nothing is emitted twice after a crash. The state goes to the
@@ -52,6 +55,7 @@ export class DetectorService {
   private batches = 0;
   private snapshots = 0;
   private recoveries = 0;
+  private readonly transitionsByTo = new Map<string, number>();
 
   constructor(
     private readonly deps: DetectorServiceDeps,
@@ -92,7 +96,7 @@ export class DetectorService {
 
   /** Current counters, summed over owned partitions. */
   stats(): DetectorServiceStats {
-    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0 };
+    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0, forgottenAgents: 0 };
     let agents = 0;
     for (const d of this.detectors.values()) {
       agents += d.agents.size;
@@ -104,6 +108,24 @@ export class DetectorService {
   /** The consumer group whose committed offset is the newest snapshot's input offset (what a replay needs kept). */
   private get snapshotGroupId(): string {
     return `${this.options.groupId}.snapshot`;
+  }
+
+  /** Committed transitions by target status, since this process started. */
+  transitionCounts(): TransitionCounts {
+    return this.transitionsByTo;
+  }
+
+  /**
+   * Event time (epoch ms) of the last tick of the owned partition that is furthest behind, or null before every
+   * owned partition has seen one: how far detection lags behind the platform's clock.
+   */
+  oldestTick(): number | null {
+    let oldest: number | null = null;
+    for (const d of this.detectors.values()) {
+      if (!Number.isFinite(d.lastTick) || d.lastTick <= 0) return null;
+      oldest = oldest === null ? d.lastTick : Math.min(oldest, d.lastTick);
+    }
+    return oldest;
   }
 
   private async restore(partition: number): Promise<Detector> {
@@ -168,6 +190,7 @@ export class DetectorService {
       progress.sinceSnapshot + batch.records.length >= this.options.snapshotEveryRecords ||
       now - progress.snapshotAt >= this.options.snapshotIntervalMs;
     const changed = snapshot ? detector.takeDirty().map(snapshotAgent) : [];
+    const forgotten = snapshot ? detector.takeForgotten() : [];
     try {
       await log.transaction(`${this.options.groupId}-p${partition}`, (tx) => {
         if (out.length > 0) {
@@ -177,7 +200,7 @@ export class DetectorService {
           );
         }
         if (snapshot) {
-          tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, next));
+          tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, next, forgotten));
           tx.commitOffset(this.snapshotGroupId, topics.agentEvents, partition, next);
         }
         tx.commitOffset(this.options.groupId, topics.agentEvents, partition, next);
@@ -196,6 +219,7 @@ export class DetectorService {
     this.outputs += out.length;
     this.batches++;
     if (snapshot) this.snapshots++;
+    for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
     // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
     // requests served by the same process (embedded mode) from waiting for the whole backlog.
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -11,6 +11,12 @@ export function agentStateKey(partition: number, agentKey: string): string {
   return `p${partition}|a|${agentKey}`;
 }
 
+/**
+ * Value of a tombstone: the agent was forgotten. The log port writes no null values (Kafka's tombstones), and reads a
+ * foreign null as the empty string, so the empty string is the tombstone both ways; compaction keeps only it.
+ */
+export const TOMBSTONE = '';
+
 /** The meta record as stored: the detector's meta and the input offset the snapshot is the state before. */
 interface StoredMeta extends DetectorMetaSnapshot {
   /** The next input offset to apply to this state; absent in changelogs written before snapshots were deferred. */
@@ -18,11 +24,19 @@ interface StoredMeta extends DetectorMetaSnapshot {
 }
 
 /**
- * Records that persist a set of changed agents and the partition meta, as the state before input offset
- * `inputOffset`; written to the changelog partition = input partition.
+ * Records that persist the partition's changes as the state before input offset `inputOffset`: tombstones of
+ * forgotten agents first, then the changed agents (an agent forgotten and seen again before one snapshot ends with
+ * its new life's record), then the meta; written to the changelog partition = input partition.
  */
-export function changelogRecords(partition: number, meta: DetectorMetaSnapshot, agents: readonly AgentSnapshot[], inputOffset: number): ProduceRecord[] {
-  const records: ProduceRecord[] = agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
+export function changelogRecords(
+  partition: number,
+  meta: DetectorMetaSnapshot,
+  agents: readonly AgentSnapshot[],
+  inputOffset: number,
+  forgotten: readonly string[] = [],
+): ProduceRecord[] {
+  const records: ProduceRecord[] = forgotten.map((k) => ({ key: agentStateKey(partition, k), value: TOMBSTONE, partition }));
+  for (const a of agents) records.push({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition });
   const stored: StoredMeta = { ...meta, inputOffset };
   records.push({ key: metaKey(partition), value: JSON.stringify(stored), partition });
   return records;
@@ -51,7 +65,7 @@ export async function readChangelog(
   latest.delete(metaKey(partition));
   const agents: AgentSnapshot[] = [];
   const prefix = `p${partition}|a|`;
-  for (const [key, value] of latest) if (key.startsWith(prefix)) agents.push(JSON.parse(value) as AgentSnapshot);
+  for (const [key, value] of latest) if (key.startsWith(prefix) && value !== TOMBSTONE) agents.push(JSON.parse(value) as AgentSnapshot);
   if (metaText === undefined) return { meta: null, agents, inputOffset: null };
   const { inputOffset, ...meta } = JSON.parse(metaText) as StoredMeta;
   return { meta, agents, inputOffset: inputOffset ?? null };

@@ -15,8 +15,8 @@ const CLI_TIMEOUT_MS = 60_000;
  * Runs `node libs/cli/bin/vigil.js <args...>` as an operator would and resolves with its exit code and output (a
  * non-zero exit is a result, not an error). `execFile`'s timeout SIGKILLs a hung CLI, so nothing outlives the call.
  */
-export function runVigilCli(args: readonly string[]): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
+export function runVigilCli(args: readonly string[], extraEnv: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_'))), ...extraEnv };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [VIGIL_BIN, ...args], { cwd: REPO_ROOT, env, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') {

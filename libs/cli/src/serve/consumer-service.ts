@@ -18,7 +18,7 @@ export interface ConsumerService {
 
 /** What differs between the consumer services: how to build one, what else `/readyz` asks, what `/metrics` shows. */
 export interface ConsumerServiceSpec {
-  readonly name: 'detector' | 'projector';
+  readonly name: 'detector' | 'projector' | 'notifier';
   /** Builds the service over the opened log; what it opens besides goes into `steps` to be closed. */
   create(log: EventLog, topics: TopicNames, steps: ShutdownSteps): { service: ConsumerService; checks: readonly ReadinessCheck[]; gauges(metrics: MetricsRegistry): void };
 }
@@ -36,7 +36,7 @@ export async function startConsumerService(spec: ConsumerServiceSpec, config: Se
     const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
     const { service, checks, gauges } = spec.create(log, topics, steps);
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     gauges(metrics);
     let started = false;
     const app = await buildOpsApp({
