@@ -1,5 +1,5 @@
 import type { AgentStatus, SketchData } from '@vigil/contracts';
-import { AgentState } from './agent-state.ts';
+import { AgentState, NEVER } from './agent-state.ts';
 import { Detector, type DetectorStats } from './detector.ts';
 import type { DetectorConfig } from './detector-config.ts';
 import { LatencySketch } from './latency-sketch.ts';
@@ -27,6 +27,8 @@ export interface AgentSnapshot {
   c: number;
   f: number;
   i: string;
+  /** `lastSeq`; absent in checkpoints written before repeats were detected. */
+  sq?: number;
   iv: number;
   r: number;
   rr: number[] | null;
@@ -46,6 +48,8 @@ export interface DetectorMetaSnapshot {
   nextSeq: number;
   stats: DetectorStats;
   tenantOverrides: [string, ThresholdOverrides][];
+  /** Tenant retentions (`forgetAfterMs`); absent in checkpoints written before retention existed. */
+  tenantRetention?: [string, number][];
 }
 
 /** A whole detector: meta plus every agent (used by tests and small partitions; services store agents apart). */
@@ -67,6 +71,7 @@ export function snapshotAgent(a: AgentState): AgentSnapshot {
     c: a.completed,
     f: a.inFlight,
     i: a.instanceId,
+    sq: a.lastSeq,
     iv: a.intervalMs,
     r: a.restarts,
     rr: a.recentRestarts ? [...a.recentRestarts] : null,
@@ -97,6 +102,7 @@ export function restoreAgentState(s: AgentSnapshot): AgentState {
   a.completed = s.c;
   a.inFlight = s.f;
   a.instanceId = s.i;
+  a.lastSeq = s.sq ?? NEVER;
   a.intervalMs = s.iv;
   a.restarts = s.r;
   a.recentRestarts = s.rr ? [...s.rr] : null;
@@ -127,6 +133,7 @@ export function snapshotMeta(d: Detector): DetectorMetaSnapshot {
     nextSeq: d.nextSequence,
     stats: { ...d.stats },
     tenantOverrides: [...d.tenantOverrides.entries()].map(([t, o]) => [t, { ...o }]),
+    tenantRetention: [...d.tenantRetention.entries()],
   };
 }
 
@@ -145,6 +152,7 @@ export function restoreDetector(config: Partial<DetectorConfig>, meta: DetectorM
     d.nextSequence = meta.nextSeq;
     Object.assign(d.stats, meta.stats);
     for (const [t, o] of meta.tenantOverrides) d.tenantOverrides.set(t, { ...o });
+    for (const [t, ms] of meta.tenantRetention ?? []) d.tenantRetention.set(t, ms);
   }
   const restored = [...agents].map((snap) => restoreAgentState({ ...snap, t: d.internTenant(snap.t) })).sort((x, y) => x.seq - y.seq);
   for (const a of restored) d.restoreAgent(a);

@@ -10,10 +10,11 @@ export type {
   ReadStreamOptions,
   StoredEvent,
   StoreSubscription,
+  StreamAppend,
   StreamRetention,
   SubscribeOptions,
 } from './event-store-port.ts';
-export type { AgentFilter, MetricQuery, ProjectionCheckpoint, ReadModel, TransitionQuery } from './read-model-port.ts';
+export type { AgentFilter, AgentSort, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from './read-model-port.ts';
 export {
   STORE_ERROR_CODES,
   InvalidCursorError,
@@ -26,6 +27,7 @@ export {
 export { StreamRetentionSchema } from './retention.ts';
 export { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 export { SqliteReadModel } from './sqlite/sqlite-read-model.ts';
+export { ReadModelRetentionOptions, type ResolvedReadModelRetention, type RetentionSweepResult } from './sqlite/read-model-retention.ts';
 export { openSqliteDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.ts';
 export {
   SqliteEventStoreOptions,

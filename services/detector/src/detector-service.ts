@@ -71,7 +71,7 @@ export class DetectorService {
 
   /** Current counters, summed over owned partitions. */
   stats(): DetectorServiceStats {
-    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0 };
+    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0, forgottenAgents: 0 };
     let agents = 0;
     for (const d of this.detectors.values()) {
       agents += d.agents.size;
@@ -106,6 +106,7 @@ export class DetectorService {
     const last = batch.records[batch.records.length - 1];
     if (last === undefined) return;
     const changed = detector.takeDirty().map(snapshotAgent);
+    const forgotten = detector.takeForgotten();
     try {
       await log.transaction(`${this.options.groupId}-p${partition}`, (tx) => {
         if (out.length > 0) {
@@ -114,7 +115,7 @@ export class DetectorService {
             out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
           );
         }
-        tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed));
+        tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, forgotten));
         tx.commitOffset(this.options.groupId, topics.agentEvents, partition, last.offset + 1);
       });
     } catch (err) {
@@ -127,5 +128,8 @@ export class DetectorService {
     }
     this.outputs += out.length;
     this.batches++;
+    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
+    // requests served by the same process (embedded mode) from waiting for the whole backlog.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

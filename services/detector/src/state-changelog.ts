@@ -11,9 +11,25 @@ export function agentStateKey(partition: number, agentKey: string): string {
   return `p${partition}|a|${agentKey}`;
 }
 
-/** Records that persist a set of changed agents and the partition meta; written to the changelog partition = input partition. */
-export function changelogRecords(partition: number, meta: DetectorMetaSnapshot, agents: readonly AgentSnapshot[]): ProduceRecord[] {
-  const records: ProduceRecord[] = agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
+/**
+ * Value of a tombstone: the agent was forgotten. The log port writes no null values (Kafka's tombstones), and reads a
+ * foreign null as the empty string, so the empty string is the tombstone both ways; compaction keeps only it.
+ */
+export const TOMBSTONE = '';
+
+/**
+ * Records that persist the partition's changes: tombstones of forgotten agents first, then the changed agents (an
+ * agent forgotten and seen again in one batch ends with its new life's record), then the meta; written to the
+ * changelog partition = input partition.
+ */
+export function changelogRecords(
+  partition: number,
+  meta: DetectorMetaSnapshot,
+  agents: readonly AgentSnapshot[],
+  forgotten: readonly string[] = [],
+): ProduceRecord[] {
+  const records: ProduceRecord[] = forgotten.map((k) => ({ key: agentStateKey(partition, k), value: TOMBSTONE, partition }));
+  for (const a of agents) records.push({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition });
   records.push({ key: metaKey(partition), value: JSON.stringify(meta), partition });
   return records;
 }
@@ -37,6 +53,6 @@ export async function readChangelog(
   latest.delete(metaKey(partition));
   const agents: AgentSnapshot[] = [];
   const prefix = `p${partition}|a|`;
-  for (const [key, value] of latest) if (key.startsWith(prefix)) agents.push(JSON.parse(value) as AgentSnapshot);
+  for (const [key, value] of latest) if (key.startsWith(prefix) && value !== TOMBSTONE) agents.push(JSON.parse(value) as AgentSnapshot);
   return { meta: metaText === undefined ? null : (JSON.parse(metaText) as DetectorMetaSnapshot), agents };
 }

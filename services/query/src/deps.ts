@@ -1,7 +1,7 @@
 import type { TopicNames } from '@vigil/contracts';
 import type { ApiKeyResolver, ApiKeyStore, MetricsRegistry, Scheduler } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
-import type { ReadModel } from '@vigil/store';
+import type { EventStore, ReadModel } from '@vigil/store';
 import type { Logger } from 'pino';
 
 /** What the query routes need: ports only, never another service. */
@@ -9,6 +9,8 @@ export interface QueryDeps {
   /** Kill, resume and thresholds are appended here, never written to state directly. */
   readonly log: EventLog;
   readonly readModel: ReadModel;
+  /** The event store, read by `GET /v1/agents/:id/history` only; without it that route answers 503. */
+  readonly store?: EventStore;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
   /** Where `/v1/keys` (admin) creates, lists and revokes keys; without it those routes are absent. */

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { apiScope, intervalScheduler, registerKeyRoutes } from '@vigil/http';
 import type { QueryConfig } from './config.ts';
-import { registerControlRoutes } from './control-routes.ts';
+import { registerControlRoutes, type ControlRouteDeps } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
 import type { QueryDeps } from './deps.ts';
+import { registerForgetRoutes } from './forget-routes.ts';
+import { registerHistoryRoutes } from './history-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
 
@@ -21,7 +23,7 @@ export interface QueryPluginOptions {
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
   if (deps.keys) registerKeyRoutes(app, deps.keys);
-  registerControlRoutes(app, {
+  const control: ControlRouteDeps = {
     log: deps.log,
     readModel: deps.readModel,
     agentEventsTopic: deps.topics.agentEvents,
@@ -32,7 +34,10 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     ...(deps.metrics
       ? { controlEvents: deps.metrics.counter('vigil_control_events_total', 'Operator events appended (kill, resume, thresholds), by type', ['type']) }
       : {}),
-  });
+  };
+  registerControlRoutes(app, control);
+  registerForgetRoutes(app, control);
+  registerHistoryRoutes(app, { readModel: deps.readModel, ...(deps.store ? { store: deps.store } : {}) });
   registerTransitionStream(app, {
     readModel: deps.readModel,
     scheduler: deps.scheduler ?? intervalScheduler,

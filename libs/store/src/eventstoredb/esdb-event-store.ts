@@ -25,6 +25,7 @@ import type {
   StoreSubscription,
   StreamRetention,
   SubscribeOptions,
+  StreamAppend,
 } from '../event-store-port.ts';
 import { InvalidStoreOptionsError, StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
@@ -127,6 +128,27 @@ export class EsdbEventStore implements EventStore {
     const subscription = new EsdbSubscription(source, options, this.logger, (ended) => this.subscriptions.delete(ended));
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** One stream after another (EventStoreDB has no multi-stream transaction); each append is atomic on its own. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const a of appends) {
+      if (a.retention !== undefined) await this.setStreamRetention(a.streamName, a.retention);
+      results.push(await this.appendToStream(a.streamName, a.events, a.expectedRevision));
+    }
+    return results;
+  }
+
+  /** Soft-deletes the stream (`deleteStream`, not a tombstone: an agent forgotten may come back as new). */
+  async deleteStream(streamName: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.client.deleteStream(streamName, { expectedRevision: ANY });
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return;
+      throw mapEsdbError(err, `delete "${streamName}"`);
+    }
   }
 
   /** Writes `$maxCount` / `$maxAge` into the stream's metadata, keeping whatever else the metadata holds. */
