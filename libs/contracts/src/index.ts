@@ -25,4 +25,5 @@ export * from './http/fleet-summary.ts';
 export * from './http/metric-point.ts';
 export * from './http/heartbeat-request.ts';
 export * from './http/page.ts';
+export * from './http/webhook-view.ts';
 export * from './http/history-entry.ts';

@@ -9,6 +9,7 @@ import { registerForgetRoutes } from './forget-routes.ts';
 import { registerHistoryRoutes } from './history-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
 
 /** Options of the query plugin. */
 export interface QueryPluginOptions {
@@ -47,6 +48,9 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     retryAfterSeconds: config.retryAfterSeconds,
     ...(deps.metrics ? { clients: deps.metrics.gauge('vigil_sse_clients', 'Open transition streams') } : {}),
   });
+  if (deps.webhooks) {
+    registerWebhookRoutes(app, { store: deps.webhooks, allowPrivate: deps.allowPrivateWebhooks ?? false, now: deps.now ?? Date.now, bodyLimitBytes: config.bodyLimitBytes });
+  }
 }
 
 /**

@@ -11,12 +11,13 @@ import { command as serve } from './serve.ts';
 import { command as summary } from './summary.ts';
 import { command as tail } from './tail.ts';
 import { command as thresholds } from './thresholds.ts';
+import { command as webhooks } from './webhooks.ts';
 
 /**
  * Every `vigil` command, in the order `vigil --help` lists them. To add one, write `src/commands/<name>.ts`
  * exporting `command` and add it here.
  */
-export const commands: readonly CliCommand[] = [up, serve, agents, agent, summary, kill, resume, thresholds, tail, replay, dashboard, keys];
+export const commands: readonly CliCommand[] = [up, serve, agents, agent, summary, kill, resume, thresholds, webhooks, tail, replay, dashboard, keys];
 
 /** The command of that name, if any. */
 export function findCommand(name: string): CliCommand | undefined {

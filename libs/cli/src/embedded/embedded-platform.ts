@@ -4,8 +4,10 @@ import { topicNames, type TopicNames } from '@vigil/contracts';
 import { apiKeysTopic, InMemoryApiKeyResolver, keyDigest, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry, staticKeyId } from '@vigil/http';
 import { ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
+import { NotifierService, notifierGroupId } from '@vigil/notifier';
 import { queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
+import { SqliteWebhookStore } from '@vigil/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
@@ -58,6 +60,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     staticKeys: new InMemoryApiKeyResolver({ [apiKey.key]: { tenant: 'default', role: 'admin' } }),
     staticNames: { [bootstrapId]: apiKey.file === '' ? 'bootstrap admin (--api-key)' : `bootstrap admin (${apiKey.file})` },
   });
+  const webhooks = new SqliteWebhookStore({ path: databaseFile });
 
   const detector = createDetector(log, topics, logger, config.topicPrefix, config);
   const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
@@ -77,7 +80,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     retryAfterSeconds: config.ingest.retryAfterSeconds,
   });
   await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
-  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys: keys, keys, logger, metrics }, config: config.query });
+  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
 
@@ -90,9 +93,17 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     address = await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await Promise.allSettled([ticks.stop(), detector.stop(), projector.stop(), keys.stop()]);
-    await Promise.allSettled([log.close(), store.close(), readModel.close()]);
+    await Promise.allSettled([log.close(), store.close(), readModel.close(), webhooks.close()]);
     throw err;
   }
+  const url = address.replace('[::1]', '127.0.0.1');
+  // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
+  const notifier = new NotifierService(
+    { log, topics, store: webhooks, logger: logger.child({ module: 'notifier' }), metrics },
+    { ...config.notifier, publicUrl: config.publicUrl ?? url },
+    notifierGroupId(config.topicPrefix),
+  );
+  await notifier.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -101,14 +112,16 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       await ticks.stop();
       await detector.stop(); // commits what it handled
       await projector.stop();
+      await notifier.stop();
       await keys.stop(); // writes the last-used times it holds
       await log.close();
       await store.close();
       await readModel.close();
+      await webhooks.close();
     })());
 
   return {
-    url: address.replace('[::1]', '127.0.0.1'),
+    url,
     apiKey: apiKey.key,
     apiKeyCreated: apiKey.created,
     apiKeyFile: apiKey.file,

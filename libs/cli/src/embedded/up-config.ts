@@ -1,5 +1,6 @@
 import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
 import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
+import { notifierConfigFromEnv, NotifierConfigError, NOTIFIER_ENV, type NotifierConfig } from '@vigil/notifier';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import { UsageError } from '../usage-error.ts';
@@ -23,6 +24,9 @@ export interface UpConfig {
   readonly ingest: IngestConfig;
   /** Query settings from the environment (VIGIL_QUERY_BODY_LIMIT, VIGIL_SSE_*, VIGIL_RATE_LIMIT_CONTROL, ...). */
   readonly query: QueryConfig;
+  /** The notifier's settings (`VIGIL_WEBHOOK_*`, `VIGIL_NOTIFY_*`); `publicUrl` is null unless VIGIL_PUBLIC_URL says, then the listen address. */
+  readonly notifier: NotifierConfig;
+  readonly publicUrl: string | null;
 }
 
 /** Where the cross-field rules find each flag. */
@@ -81,6 +85,14 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
   }
   const c = parsed.data;
   const windowMs = c.window ?? 1000;
+  let notifier: NotifierConfig;
+  try {
+    notifier = notifierConfigFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof NotifierConfigError)) throw err;
+    throw new UsageError(err.message);
+  }
+  const publicUrl = (env[NOTIFIER_ENV.publicUrl] ?? '') === '' ? null : notifier.publicUrl;
   return Object.freeze({
     port: c.port,
     host: c.host,
@@ -96,6 +108,8 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     logLevel: c['log-level'],
     ingest: embeddedIngestConfig(env, windowMs),
     query: embeddedQueryConfig(env),
+    notifier,
+    publicUrl,
   });
 }
 

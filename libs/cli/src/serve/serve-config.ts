@@ -1,7 +1,9 @@
 import { ByteSizeInput, describeZodError, DurationInput, InMemoryApiKeyResolver, InvalidApiKeysError } from '@vigil/http';
 import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
+import { notifierConfigFromEnv, NotifierConfigError, type NotifierConfig } from '@vigil/notifier';
 import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
 import { TenantId } from '@vigil/contracts';
+import { privateTargetsAllowed } from '@vigil/webhooks';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import type { DetectorSettings } from '../platform/services.ts';
@@ -40,10 +42,16 @@ export interface ServeConfig {
   readonly kafka: KafkaSettings | null;
   /** Records per batch of the detector's and projector's consumers (`VIGIL_BATCH_SIZE`); null for ingest and query. */
   readonly batchSize: number | null;
+  /** The webhook store (`VIGIL_WEBHOOK_STORE`): required by the notifier, optional for query (its /v1/webhooks routes). */
+  readonly webhookStore: ReadModelSpec | null;
+  /** Webhooks may target private and loopback addresses (`VIGIL_WEBHOOK_ALLOW_PRIVATE=1`). */
+  readonly allowPrivateWebhooks: boolean;
+  /** The notifier's own settings (`VIGIL_WEBHOOK_*`, `VIGIL_NOTIFY_*`, `VIGIL_PUBLIC_URL`); null for the others. */
+  readonly notifier: NotifierConfig | null;
 }
 
 /** Default port of each service, so that all four can run on one machine without settings. */
-export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({ query: 8080, ingest: 8081, detector: 8082, projector: 8083 });
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({ query: 8080, ingest: 8081, detector: 8082, projector: 8083, notifier: 8084 });
 
 /**
  * Defaults of `VIGIL_BATCH_SIZE` per log. Kafka: 20,000, what `npm run bench -- kafka` ran with (with 4 MiB fetches,
@@ -92,6 +100,7 @@ const ServeEnv = z.strictObject({
   VIGIL_KAFKA_FETCH_BYTES: ByteSizeInput.pipe(z.number().int().min(64 * 1024, 'must be at least 64kb').max(16 * 1024 * 1024, 'must be at most 16mb')).optional(),
   // Below 1 s a healthy broker under load times out; above 5 min a hung broker holds ingest requests that long.
   VIGIL_KAFKA_REQUEST_TIMEOUT: boundedDuration({ ms: 1_000, text: '1s' }, { ms: 300_000, text: '5m' }),
+  VIGIL_WEBHOOK_STORE: ReadModelSpecInput.optional(),
   VIGIL_BATCH_SIZE: z.string().regex(/^\d+$/, 'must be a whole number of records').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(50_000, 'must be at most 50000')).optional(),
 });
 type ServeEnv = z.output<typeof ServeEnv>;
@@ -108,6 +117,7 @@ const NEEDS: Readonly<Record<ServiceName, { store: boolean; readModel: boolean; 
   detector: { store: false, readModel: false, apiKeys: false },
   projector: { store: true, readModel: true, apiKeys: false },
   query: { store: false, readModel: true, apiKeys: true },
+  notifier: { store: false, readModel: false, apiKeys: false },
 };
 
 /**
@@ -164,6 +174,9 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
           })
         : null,
     batchSize: service === 'detector' || service === 'projector' ? (c.VIGIL_BATCH_SIZE ?? DEFAULT_BATCH_SIZE[c.VIGIL_LOG!.kind]) : null,
+    webhookStore: service === 'notifier' || service === 'query' ? (c.VIGIL_WEBHOOK_STORE ?? null) : null,
+    allowPrivateWebhooks: privateTargetsAllowed(env),
+    notifier: service === 'notifier' ? notifierSettings(env) : null,
   });
 }
 
@@ -175,6 +188,9 @@ function checkServeEnv(service: ServiceName, c: ServeEnv, ctx: z.RefinementCtx):
   if (needs.readModel && c.VIGIL_READ_MODEL === undefined) {
     const why = service === 'projector' ? 'the projector writes it' : c.VIGIL_QUERY_PROJECTION ? `${service} folds its own view into it` : `${service} reads the file the projector writes`;
     issue('VIGIL_READ_MODEL', `is required (${why}): set sqlite:<file>`);
+  }
+  if (service === 'notifier' && c.VIGIL_WEBHOOK_STORE === undefined) {
+    issue('VIGIL_WEBHOOK_STORE', 'is required by the notifier (where webhooks and deliveries live; give query the same file): set sqlite:<file>');
   }
   if (needs.apiKeys) {
     if (c.VIGIL_API_KEYS === undefined && c.VIGIL_ADMIN_KEY === undefined) {
@@ -236,6 +252,16 @@ function querySettings(env: Readonly<Record<string, string | undefined>>): Query
   } catch (err) {
     if (!(err instanceof QueryConfigError)) throw err;
     throw serviceError(err.details['field'], QUERY_ENV, err.message);
+  }
+}
+
+function notifierSettings(env: Readonly<Record<string, string | undefined>>): NotifierConfig {
+  try {
+    return notifierConfigFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof NotifierConfigError)) throw err;
+    const field = String(err.details['field']);
+    throw new ServeConfigError(field, err.message.replace(`${field}: `, ''));
   }
 }
 

@@ -1,8 +1,9 @@
 import { INGEST_ENV } from '@vigil/ingest';
+import { NOTIFIER_ENV } from '@vigil/notifier';
 import { QUERY_ENV } from '@vigil/query';
 
 /** The services `vigil serve` runs, one per process. */
-export const SERVICES = ['ingest', 'detector', 'projector', 'query'] as const;
+export const SERVICES = ['ingest', 'detector', 'projector', 'query', 'notifier'] as const;
 /** One of `SERVICES`. */
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -43,6 +44,7 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
     meaning: 'Kafka only: wait for one broker answer before retrying (5 retries); bounds how long ingest takes to answer 503, 1s..5m',
     default: '30s',
   },
+  { name: 'VIGIL_WEBHOOK_STORE', meaning: 'webhooks and their deliveries: sqlite:<file> shared by query (webhook routes) and notifier', default: 'required by notifier; query without it has no /v1/webhooks' },
 ];
 
 /** Variables of other `vigil` commands, of the bin (`VIGIL_DIST`) and of the test setup: present in a shared environment, ignored here. */
@@ -53,6 +55,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   ...SERVE_VARIABLES.map((v) => v.name),
   ...Object.values(INGEST_ENV),
   ...Object.values(QUERY_ENV),
+  ...Object.values(NOTIFIER_ENV),
   ...OTHER_COMMANDS_VARIABLES,
 ]);
 
