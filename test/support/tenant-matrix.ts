@@ -134,6 +134,8 @@ export async function runTenantMatrix(urls: PlatformUrls, keys: TenantKeys): Pro
   const transitionsBefore = await opA.transitions();
 
   const expectNotFound = (res: ApiResponse, route: string, kase = 'B cannot reach an agent of A'): void => {
+    // `vigil serve query` has no event store, so history answers 503 for every agent there: not a row of the matrix.
+    if ((res.body as { error?: { code?: string } }).error?.code === 'VIGIL_ERR_HISTORY_UNAVAILABLE') return;
     expect(res.status, `${route}: ${JSON.stringify(res.body)}`).toBe(404);
     expect(JSON.stringify(res.body)).not.toContain('acme');
     // A route this build does not have yet (another issue's) is not a row of the matrix.
