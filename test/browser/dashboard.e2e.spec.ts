@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium && !mustRunBrowser)('the dashboard in headless Chro
     await page.goto(`${vigil.url}/dashboard#key=${encodeURIComponent(API_KEY)}`);
     await page.locator('#conn[data-state=live]').waitFor({ timeout: LIVE_TIMEOUT_MS });
     expect(page.url()).toBe(`${vigil.url}/dashboard`);
-    expect(await page.evaluate(() => localStorage.getItem('vigil.apiKey'))).toBe(API_KEY);
+    expect(await page.evaluate("localStorage.getItem('vigil.apiKey')")).toBe(API_KEY);
     await page.evaluate('window.__sameDocument = true');
 
     // A new agent appears, without a reload, soon after its first beat.
