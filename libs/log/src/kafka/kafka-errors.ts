@@ -43,7 +43,7 @@ const UNAVAILABLE_NAMES = new Set([
 const WRAPPER_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
 
 /** The innermost kafkajs error, through the wrappers above. */
-function rootCause(err: unknown): KafkaJSErrorLike {
+export function rootCause(err: unknown): KafkaJSErrorLike {
   let current = err as KafkaJSErrorLike;
   for (let depth = 0; depth < 5 && typeof current?.name === 'string' && WRAPPER_NAMES.has(current.name) && current.cause; depth++) {
     current = current.cause as KafkaJSErrorLike;

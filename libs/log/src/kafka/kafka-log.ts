@@ -7,7 +7,7 @@ import { InvalidLogOptionsError, LogClosedError, LogRequestRejectedError, Partit
 import type { ConsumerOptions, EventLog, LogConsumer, LogRecord, LogTransaction, ProduceRecord, RecordPosition, TopicOptions } from '../log-port.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { KafkaLogConsumer } from './kafka-consumer.ts';
-import { toLogError } from './kafka-errors.ts';
+import { rootCause, toLogError } from './kafka-errors.ts';
 import { kafkajsLogLevel, pinoLogCreator } from './kafkajs-logger.ts';
 import { parseKafkaLogOptions } from './options.ts';
 import type { KafkaLogOptions, ResolvedKafkaLogOptions } from './options.ts';
@@ -121,8 +121,7 @@ export class KafkaLog implements EventLog {
     try {
       // listTopics first: fetchTopicMetadata retries an unknown topic with backoff for seconds before it fails.
       if (!(await admin.listTopics()).includes(topic)) throw new TopicNotFoundError(topic);
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      count = metadata.topics[0]?.partitions.length;
+      count = await fetchPartitionCount(admin, topic);
     } catch (err) {
       throw toLogError(err, { operation: 'partitionCount', topic });
     }
@@ -530,4 +529,26 @@ function groupByGroup(offsets: readonly RecordedOffset[]): Map<string, Array<{ t
     partitions.push({ partition: o.partition, offset: String(o.nextOffset) });
   }
   return new Map([...byGroup].map(([groupId, topics]) => [groupId, [...topics].map(([topic, partitions]) => ({ topic, partitions }))]));
+}
+
+/** How long a listed topic's metadata may lag behind its creation before the topic counts as missing. */
+const NEW_TOPIC_METADATA_WAIT_MS = 10_000;
+
+/**
+ * Partitions of a topic that `listTopics` already names. Right after `createTopics` a loaded broker can still answer
+ * metadata requests with UNKNOWN_TOPIC_OR_PARTITION (the topic is listed before its metadata has propagated), so that
+ * answer is retried with a short backoff for a bounded time instead of reported as a missing topic.
+ */
+async function fetchPartitionCount(admin: Admin, topic: string): Promise<number | undefined> {
+  const deadline = Date.now() + NEW_TOPIC_METADATA_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length;
+    } catch (err) {
+      const type = rootCause(err).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
 }
