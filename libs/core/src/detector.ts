@@ -268,16 +268,16 @@ export class Detector {
       this.stats.invalidEvents++;
       return;
     }
-    const existing = this.agents.get(event.tenant, event.agentId);
-    if (existing !== undefined && data.seq !== undefined && data.instanceId === existing.instanceId && data.seq <= existing.lastSeq) {
+    const agent = this.agentFor(event.tenant, event.agentId);
+    if (data.seq !== undefined && data.seq <= agent.lastSeq && data.instanceId === agent.instanceId) {
       // A repeat: the SDK retried a beat whose answer it never got, but the first copy was stored. Dropped whole (its
-      // metric samples are already counted), before anything, even last-seen, is touched.
+      // metric samples are already counted), before anything, even last-seen, is touched. (A new agent's lastSeq is
+      // NEVER, so only a known agent can repeat.)
       this.stats.duplicateBeats++;
       return;
     }
     const late = r < this.closedUpTo;
     if (late) this.stats.lateEvents++;
-    const agent = this.agentFor(event.tenant, event.agentId);
     const firstBeat = agent.lastBeat === NEVER;
     const restarted = !firstBeat && data.instanceId !== agent.instanceId;
     if (data.seq !== undefined) agent.lastSeq = restarted || data.seq > agent.lastSeq ? data.seq : agent.lastSeq;
