@@ -27,7 +27,7 @@ import { parseIsoMs } from '@vigil/core';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
-import type { AgentFilter, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
+import type { AgentFilter, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
 import { HOUR_MS, mergeIntoHour, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
@@ -406,28 +406,39 @@ export class SqliteReadModel implements ReadModel {
 
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
   async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
+    return this.applyMany([{ events, checkpoint }]);
+  }
+
+  /**
+   * Folds several topic partitions' batches in ONE transaction (each a no-op if its checkpoint is already there), so
+   * the projector pays one commit for what all its partitions delivered in a turn of the event loop.
+   */
+  async applyMany(batches: readonly ProjectionBatch[]): Promise<void> {
     this.assertOpen();
     this.foldedTransitions = 0;
     try {
       this.db
         .transaction(() => {
-          const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
-          if (current !== undefined && current.next_offset >= checkpoint.nextOffset) return;
-          const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
-          this.nextSeq = firstSeq;
-          let newest = Number.NEGATIVE_INFINITY;
-          for (const event of events) {
-            this.fold(event);
-            const t = parseIsoMs(event.time);
-            if (t > newest) newest = t;
+          for (const { events, checkpoint } of batches) {
+            const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
+            if (current !== undefined && current.next_offset >= checkpoint.nextOffset) continue;
+            const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
+            this.nextSeq = firstSeq;
+            let newest = Number.NEGATIVE_INFINITY;
+            for (const event of events) {
+              this.fold(event);
+              const t = parseIsoMs(event.time);
+              if (t > newest) newest = t;
+            }
+            if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
+            if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
+            this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
           }
-          if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
-          if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
-          this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
         })
         .immediate();
     } catch (err) {
-      throw mapSqliteError(err, `apply to the read model (${checkpoint.topic}/${checkpoint.partition})`);
+      const where = batches.map(({ checkpoint }) => `${checkpoint.topic}/${checkpoint.partition}`).join(', ');
+      throw mapSqliteError(err, `apply to the read model (${where})`);
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
