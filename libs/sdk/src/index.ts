@@ -12,4 +12,4 @@ export type { SdkErrorCode, VigilApiErrorInit } from './errors.ts';
 export type { VigilLogger } from './logger.ts';
 export type { AgentFilter, FetchLike, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
 export { VigilError } from '@vigil/contracts';
-export type { AgentView, FleetSummary, MetricPoint, MetricSample, Page, Progress, TransitionView } from '@vigil/contracts';
+export type { AgentView, FleetSummary, HistoryEntry, MetricPoint, MetricSample, Page, Progress, TransitionView } from '@vigil/contracts';

@@ -45,7 +45,15 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const log = new EmbeddedLog({ path: databaseFile, logger });
   await ensurePlatformTopics(log, topics, config.partitions);
   const store = new SqliteEventStore({ path: databaseFile, logger });
-  const readModel = new SqliteReadModel({ path: databaseFile });
+  const readModel = new SqliteReadModel({
+    path: databaseFile,
+    logger,
+    retention: {
+      ...(config.keepTransitionsMs === undefined ? {} : { transitionsMs: config.keepTransitionsMs }),
+      ...(config.keepMetricMinutesMs === undefined ? {} : { metricMinutesMs: config.keepMetricMinutesMs }),
+      ...(config.keepMetricHoursMs === undefined ? {} : { metricHoursMs: config.keepMetricHoursMs }),
+    },
+  });
   const apiKeys = new InMemoryApiKeyResolver({ [apiKey.key]: 'default' });
   const metrics = new MetricsRegistry();
 
@@ -63,7 +71,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     ],
   });
   await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_INGEST_CONFIG });
-  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_QUERY_CONFIG });
+  await app.register(queryPlugin, { deps: { log, readModel, store, topics, apiKeys, logger, metrics }, config: DEFAULT_QUERY_CONFIG });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
 

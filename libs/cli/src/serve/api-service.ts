@@ -1,10 +1,10 @@
 import { topicNames, type TopicNames } from '@vigil/contracts';
 import { InMemoryApiKeyResolver, type ApiKeyResolver } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
-import type { ReadModel } from '@vigil/store';
+import type { EventStore, ReadModel } from '@vigil/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { openLog } from './open-adapters.ts';
+import { openLog, openStore } from './open-adapters.ts';
 import { openReadModelSource } from './read-model-source.ts';
 import { listen, ShutdownSteps, type RunningService } from './running-service.ts';
 import type { ServeConfig } from './serve-config.ts';
@@ -13,6 +13,8 @@ import type { ServeConfig } from './serve-config.ts';
 export interface ApiServiceDeps {
   readonly log: EventLog;
   readonly readModel: ReadModel;
+  /** The event store, when the service was given one (query: agent history). */
+  readonly store?: EventStore;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
   readonly logger: Logger;
@@ -43,7 +45,10 @@ export async function startApiService(spec: ApiServiceSpec, config: ServeConfig,
       return null;
     }
     const readModel = await openReadModelSource(config, log, topics, logger, steps);
-    const app = spec.build({ log, readModel, topics, apiKeys: InMemoryApiKeyResolver.fromSpec(config.apiKeys!), logger });
+    const store = config.store === null ? undefined : await openStore(config.store, logger);
+    if (store !== undefined) steps.add(() => store.close());
+    const apiKeys = InMemoryApiKeyResolver.fromSpec(config.apiKeys!);
+    const app = spec.build({ log, readModel, topics, apiKeys, logger, ...(store === undefined ? {} : { store }) });
     steps.add(() => app.close());
     return { url: await listen(app, config.host, config.port), close: () => steps.run() };
   } catch (err) {
