@@ -10,8 +10,23 @@ export interface VigilErrorOptions {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Marks every VigilError, whichever copy of this module made it: the published SDK carries its own copy of the
+ * contracts (it may not depend on this monorepo), so `err instanceof VigilError` must not rely on class identity.
+ */
+const VIGIL_ERROR = Symbol.for('vigil.error');
+
 /** Base of every error Vigil throws on purpose: a stable `code`, an HTTP status and whether a retry may help. */
 export class VigilError extends Error {
+  /**
+   * `instanceof VigilError` holds for a VigilError of any copy of the contracts (see VIGIL_ERROR); for subclasses it
+   * is the ordinary prototype check, since those are checked only by the code that defines them.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== VigilError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [VIGIL_ERROR]?: unknown })[VIGIL_ERROR] === true;
+  }
+
   readonly code: string;
   readonly statusCode: number;
   readonly retriable: boolean;
@@ -24,6 +39,7 @@ export class VigilError extends Error {
     this.statusCode = options.statusCode ?? 500;
     this.retriable = options.retriable ?? false;
     this.details = options.details ?? {};
+    Object.defineProperty(this, VIGIL_ERROR, { value: true });
   }
 }
 

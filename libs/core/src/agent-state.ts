@@ -20,6 +20,8 @@ export class AgentState {
   completed = 0;
   inFlight = 0;
   instanceId = '';
+  /** Highest `seq` seen from the current instance, NEVER before one: a beat at or below it is a repeat. */
+  lastSeq = NEVER;
   intervalMs = 30_000;
   restarts = 0;
   /** Times of recent restarts (at most `flappingRestarts + 1` kept). */

@@ -1,5 +1,5 @@
 import type { AgentStatus, SketchData } from '@vigil/contracts';
-import { AgentState } from './agent-state.ts';
+import { AgentState, NEVER } from './agent-state.ts';
 import { Detector, type DetectorStats } from './detector.ts';
 import type { DetectorConfig } from './detector-config.ts';
 import { LatencySketch } from './latency-sketch.ts';
@@ -27,6 +27,8 @@ export interface AgentSnapshot {
   c: number;
   f: number;
   i: string;
+  /** `lastSeq`; absent in checkpoints written before repeats were detected. */
+  sq?: number;
   iv: number;
   r: number;
   rr: number[] | null;
@@ -69,6 +71,7 @@ export function snapshotAgent(a: AgentState): AgentSnapshot {
     c: a.completed,
     f: a.inFlight,
     i: a.instanceId,
+    sq: a.lastSeq,
     iv: a.intervalMs,
     r: a.restarts,
     rr: a.recentRestarts ? [...a.recentRestarts] : null,
@@ -99,6 +102,7 @@ export function restoreAgentState(s: AgentSnapshot): AgentState {
   a.completed = s.c;
   a.inFlight = s.f;
   a.instanceId = s.i;
+  a.lastSeq = s.sq ?? NEVER;
   a.intervalMs = s.iv;
   a.restarts = s.r;
   a.recentRestarts = s.rr ? [...s.rr] : null;

@@ -36,6 +36,8 @@ export interface DetectorStats {
   invalidEvents: number;
   /** Agents forgotten, on request or by retention. */
   forgottenAgents: number;
+  /** Beats dropped as repeats: same instance, `seq` not above the last seen (a retried beat that was stored). */
+  duplicateBeats: number;
 }
 
 const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
@@ -52,7 +54,7 @@ export class Detector {
   readonly agents = new AgentIndex();
   /** Tenant-wide threshold overrides. */
   readonly tenantOverrides = new Map<string, ThresholdOverrides>();
-  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, forgottenAgents: 0 };
+  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, forgottenAgents: 0, duplicateBeats: 0 };
   /** Tenant retentions (`forgetAfterMs`) that differ from the platform default. */
   readonly tenantRetention = new Map<string, number>();
   /** Keys (`<tenant>/<agentId>`) of agents forgotten since the last `takeForgotten()`, for checkpoint tombstones. */
@@ -244,11 +246,20 @@ export class Detector {
       this.stats.invalidEvents++;
       return;
     }
+    const existing = this.agents.get(event.tenant, event.agentId);
+    if (existing !== undefined && data.seq !== undefined && data.instanceId === existing.instanceId && data.seq <= existing.lastSeq) {
+      // A repeat: the SDK retried a beat whose answer it never got, but the first copy was stored. Dropped whole (its
+      // metric samples are already counted), before anything, even last-seen, is touched.
+      this.stats.duplicateBeats++;
+      return;
+    }
     const late = r < this.closedUpTo;
     if (late) this.stats.lateEvents++;
     const agent = this.agentFor(event.tenant, event.agentId);
     const firstBeat = agent.lastBeat === NEVER;
     const restarted = !firstBeat && data.instanceId !== agent.instanceId;
+    if (data.seq !== undefined) agent.lastSeq = restarted || data.seq > agent.lastSeq ? data.seq : agent.lastSeq;
+    else if (restarted) agent.lastSeq = NEVER;
     if (r > agent.lastBeat) agent.lastBeat = r;
     agent.intervalMs = data.intervalSeconds * 1000;
     if (firstBeat) {

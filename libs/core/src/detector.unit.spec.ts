@@ -8,7 +8,7 @@ import { formatIsoMs } from './iso-time.ts';
 const T0 = Date.UTC(2026, 0, 1); // 2026-01-01T00:00:00.000Z
 const s = (sec: number): number => T0 + sec * 1000;
 
-function beat(agentId: string, at: number, extra: { instanceId?: string; intervalSeconds?: number; progress?: { completed: number; inFlight: number }; metrics?: MetricSample[]; tenant?: string } = {}): AgentEvent {
+function beat(agentId: string, at: number, extra: { seq?: number; instanceId?: string; intervalSeconds?: number; progress?: { completed: number; inFlight: number }; metrics?: MetricSample[]; tenant?: string } = {}): AgentEvent {
   const iso = formatIsoMs(at);
   return {
     type: 'heartbeat',
@@ -20,7 +20,7 @@ function beat(agentId: string, at: number, extra: { instanceId?: string; interva
     data: {
       instanceId: extra.instanceId ?? 'i1',
       intervalSeconds: extra.intervalSeconds ?? 30,
-      seq: 0,
+      ...(extra.seq === undefined ? {} : { seq: extra.seq }),
       sentAt: iso,
       receivedAt: iso,
       ...(extra.progress ? { progress: extra.progress } : {}),
@@ -266,5 +266,64 @@ describe('Detector: determinism', () => {
       const second = run(events.slice(cut), {}, restored);
       expect(JSON.stringify([...first.out, ...second.out])).toBe(JSON.stringify(whole));
     }
+  });
+});
+
+describe('Detector: repeated beats (instanceId + seq)', () => {
+  const sample = (latencyMs: number): MetricSample => ({ success: true, latencyMs, costUsd: 0.01 });
+  const summaries = (out: DetectorOutputEvent[]) => out.filter((o) => o.type === 'metric-summary');
+
+  it('drops a beat of the same instance whose seq is not above the last seen, metric samples and all', () => {
+    const { d, out } = run([
+      tick(s(0)),
+      beat('a1', s(1), { seq: 0, metrics: [sample(10)] }),
+      beat('a1', s(2), { seq: 1, metrics: [sample(20), sample(30)] }),
+      beat('a1', s(3), { seq: 1, metrics: [sample(20), sample(30)] }), // the retry of seq 1, which was stored
+      beat('a1', s(4), { seq: 0, metrics: [sample(10)] }), // an older repeat
+      beat('a1', s(5), { seq: 2 }),
+      ...ticks(s(6), s(61)),
+    ]);
+    expect(d.stats.duplicateBeats).toBe(2);
+    const [minute] = summaries(out);
+    expect(minute?.data).toMatchObject({ count: 3, successes: 3 });
+    expect(d.agents.get('default', 'a1')?.lastBeat).toBe(s(5));
+  });
+
+  it('does not let a repeat move last-seen: silence is measured from the first copy', () => {
+    const cfg = { windowMs: 1000 };
+    const { out } = run([tick(s(0)), beat('a1', s(0), { seq: 5 }), ...ticks(s(1), s(50)), beat('a1', s(50), { seq: 5 }), ...ticks(s(51), s(90))], cfg);
+    expect(path(out)).toEqual([`unknown->healthy@${formatIsoMs(s(0))}`, `healthy->degraded@${formatIsoMs(s(90))}`]);
+  });
+
+  it('counts seq afresh for a new instance (a restart), and never takes beats without seq for repeats', () => {
+    const { d } = run([
+      tick(s(0)),
+      beat('a1', s(1), { seq: 7, instanceId: 'i1' }),
+      beat('a1', s(2), { seq: 0, instanceId: 'i2' }),
+      beat('a1', s(3), { seq: 1, instanceId: 'i2' }),
+      beat('b1', s(1)),
+      beat('b1', s(2)),
+      beat('b1', s(3)),
+    ]);
+    expect(d.stats.duplicateBeats).toBe(0);
+    expect(d.agents.get('default', 'a1')).toMatchObject({ instanceId: 'i2', lastSeq: 1, restarts: 1 });
+  });
+
+  it('remembers the last seq across a snapshot, so a repeat after a restore is still dropped', () => {
+    const first = run([tick(s(0)), beat('a1', s(1), { seq: 3, metrics: [sample(10)] })]);
+    const snap = JSON.parse(JSON.stringify(snapshotDetector(first.d))) as ReturnType<typeof snapshotDetector>;
+    const restored = restoreDetector({}, snap.meta, snap.agents);
+    const { d, out } = run([beat('a1', s(2), { seq: 3, metrics: [sample(10)] }), ...ticks(s(3), s(61))], {}, restored);
+    expect(d.stats.duplicateBeats).toBe(1);
+    expect(summaries(out)[0]?.data).toMatchObject({ count: 1 });
+  });
+
+  it('restores a checkpoint written before seq was tracked as "no seq seen yet"', () => {
+    const first = run([tick(s(0)), beat('a1', s(1), { seq: 3 })]);
+    const snap = JSON.parse(JSON.stringify(snapshotDetector(first.d))) as ReturnType<typeof snapshotDetector>;
+    for (const a of snap.agents) delete a.sq;
+    const { d } = run([beat('a1', s(2), { seq: 3 })], {}, restoreDetector({}, snap.meta, snap.agents));
+    expect(d.stats.duplicateBeats).toBe(0);
+    expect(d.agents.get('default', 'a1')?.lastSeq).toBe(3);
   });
 });

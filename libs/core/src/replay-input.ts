@@ -37,11 +37,10 @@ function expandMinimal(o: Record<string, unknown>, line: number): Record<string,
       const data: Record<string, unknown> = {
         instanceId: o['instanceId'] ?? 'default',
         intervalSeconds: o['intervalSeconds'] ?? 30,
-        seq: o['seq'] ?? 0,
         sentAt: o['sentAt'] ?? receivedAt,
         receivedAt,
       };
-      for (const k of ['metrics', 'progress', 'host', 'pid', 'version', 'labels']) if (o[k] !== undefined) data[k] = o[k];
+      for (const k of ['seq', 'metrics', 'progress', 'host', 'pid', 'version', 'labels', 'eventLoopDelayMs']) if (o[k] !== undefined) data[k] = o[k];
       return { ...base, type, time: receivedAt, data };
     }
     case 'tick':

@@ -52,6 +52,14 @@ export interface StreamRetention {
   readonly maxAgeMs?: number;
 }
 
+/** One stream's part of `appendToStreams`: as `appendToStream`, with the retention to set first (a new stream). */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly NewStreamEvent[];
+  readonly expectedRevision: ExpectedRevision;
+  readonly retention?: StreamRetention;
+}
+
 /** A live subscription; `close` ends it. */
 export interface StoreSubscription {
   close(): Promise<void>;
@@ -71,6 +79,12 @@ export interface SubscribeOptions {
 export interface EventStore {
   /** Appends atomically if the stream is at `expectedRevision`; else throws WrongExpectedRevisionError. */
   appendToStream(streamName: string, events: readonly NewStreamEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams, each as `appendToStream` would (and setting its retention first when given), in one
+   * atomic unit where the adapter has one (SQLite: one transaction, so a projector batch costs one commit, not one per
+   * agent); otherwise one stream after another. Results in input order.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Reads a stream; an absent stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Catches up from a position, then delivers new events live, in store order. */

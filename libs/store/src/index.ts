@@ -11,10 +11,11 @@ export type {
   ReadStreamOptions,
   StoredEvent,
   StoreSubscription,
+  StreamAppend,
   StreamRetention,
   SubscribeOptions,
 } from './event-store-port.ts';
-export type { AgentFilter, MetricQuery, ProjectionCheckpoint, ReadModel, TransitionQuery } from './read-model-port.ts';
+export type { AgentFilter, AgentSort, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from './read-model-port.ts';
 export {
   STORE_ERROR_CODES,
   InvalidCursorError,

@@ -9,15 +9,36 @@ export interface ProjectionCheckpoint {
   readonly nextOffset: number;
 }
 
+/** Order of `listAgents`: by id (default), worst status first then oldest status first, or most recently seen first. */
+export type AgentSort = 'id' | 'severity' | 'lastSeen';
+
+/** One `key:value` label an agent must carry. */
+export interface LabelMatch {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** Filter of `listAgents`. */
 export interface AgentFilter {
   readonly status?: AgentStatus;
   readonly deliverable?: boolean;
   readonly flapping?: boolean;
-  /** `key=value` label match. */
-  readonly label?: { readonly key: string; readonly value: string };
+  /** `key=value` label match (kept for callers that pass one; joined with `labels`). */
+  readonly label?: LabelMatch;
+  /** Every one of these labels must match. */
+  readonly labels?: readonly LabelMatch[];
+  /** Prefix of the agent id or of any of its label values. */
+  readonly q?: string;
+  /** Default `id`. A cursor only continues the order it was issued for. */
+  readonly sort?: AgentSort;
   readonly limit: number;
   readonly cursor?: string;
+}
+
+/** A transition with its place in the read model's fold order (`seq` only grows, across tenants and restarts). */
+export interface SequencedTransition {
+  readonly seq: number;
+  readonly transition: TransitionView;
 }
 
 /** Options of `listTransitions`. */
@@ -52,6 +73,20 @@ export interface ReadModel {
   /** Newest first. */
   listTransitions(tenant: string, query: TransitionQuery): Promise<Page<TransitionView>>;
   fleetSummary(tenant: string): Promise<FleetSummary>;
+  /**
+   * Transitions folded after `afterSeq`, in fold order, at most `limit`; of one tenant, or of all (the stream hub
+   * reads once for every client and hands each tenant its own).
+   */
+  transitionsAfter(afterSeq: number, limit: number, tenant?: string): Promise<SequencedTransition[]>;
+  /** Fold sequence of a tenant's transition, or null when it is not (or no longer) held. */
+  transitionSeq(tenant: string, id: string): Promise<number | null>;
+  /** Sequence of the newest folded transition (0 if none yet). */
+  latestTransitionSeq(): Promise<number>;
+  /**
+   * Calls `listener` after each `apply` that folded at least one new transition, in this process. Absent or silent
+   * when another process writes the file; readers then poll `latestTransitionSeq`. Returns the unsubscribe.
+   */
+  onTransitionsFolded(listener: () => void): () => void;
   /** Oldest first; 1h windows are rolled up from the 1m summaries by merging their sketches. */
   metrics(tenant: string, agentId: string, query: MetricQuery): Promise<MetricPoint[]>;
   close(): Promise<void>;

@@ -71,7 +71,7 @@ export class DetectorService {
 
   /** Current counters, summed over owned partitions. */
   stats(): DetectorServiceStats {
-    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, forgottenAgents: 0 };
+    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, forgottenAgents: 0, duplicateBeats: 0 };
     let agents = 0;
     for (const d of this.detectors.values()) {
       agents += d.agents.size;
@@ -128,5 +128,8 @@ export class DetectorService {
     }
     this.outputs += out.length;
     this.batches++;
+    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
+    // requests served by the same process (embedded mode) from waiting for the whole backlog.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

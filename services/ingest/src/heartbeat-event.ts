@@ -19,7 +19,6 @@ export function toHeartbeatEvent(input: HeartbeatInput, context: { tenant: strin
       ...rest,
       instanceId: rest.instanceId ?? DEFAULT_INSTANCE_ID,
       intervalSeconds: rest.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS,
-      seq: rest.seq ?? 0,
       sentAt: rest.sentAt ?? context.receivedAt,
       receivedAt: context.receivedAt,
     },

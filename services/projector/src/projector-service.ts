@@ -8,7 +8,7 @@ import {
   type TopicNames,
 } from '@vigil/contracts';
 import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
-import type { EventStore, NewStreamEvent, ReadModel } from '@vigil/store';
+import type { EventStore, NewStreamEvent, ReadModel, StreamAppend } from '@vigil/store';
 import type { Logger } from 'pino';
 
 /** Dependencies of the projector: ports only. Either sink may be absent (a query replica keeps only its read model). */
@@ -125,8 +125,12 @@ export class ProjectorService {
       await this.deps.readModel.apply(events, { topic: batch.topic, partition: batch.partition, nextOffset });
       this.applied += events.length;
     }
+    // A backlog is folded batch after batch with synchronous SQLite work in between: without a turn of the event
+    // loop here, requests on the same process would wait for the whole backlog (seconds at 100,000 agents).
+    await yieldToEventLoop();
   }
 
+  /** Every agent's part of the batch in one event-store call (one SQLite transaction), retention set on first sight. */
   private async appendToStreams(events: readonly (AgentEvent | DetectorOutputEvent)[]): Promise<void> {
     const store = this.deps.store!;
     const byStream = new Map<string, NewStreamEvent[]>();
@@ -150,13 +154,18 @@ export class ProjectorService {
       const { type, id, data, ...envelope } = e;
       list.push({ id: toUuid(id), type, data: data as Record<string, unknown>, metadata: { ...envelope, eventId: id } });
     }
-    for (const [stream, list] of byStream) {
-      if (!this.retentionSet.has(stream)) {
-        await store.setStreamRetention(stream, { maxCount: this.options.streamMaxCount });
-        this.retentionSet.add(stream);
-      }
-      await store.appendToStream(stream, list, 'any');
-      this.stored += list.length;
+    if (byStream.size === 0) return;
+    const retention = { maxCount: this.options.streamMaxCount };
+    const appends: StreamAppend[] = [...byStream].map(([streamName, list]) => ({
+      streamName,
+      events: list,
+      expectedRevision: 'any',
+      ...(this.retentionSet.has(streamName) ? {} : { retention }),
+    }));
+    await store.appendToStreams(appends);
+    for (const a of appends) {
+      this.retentionSet.add(a.streamName);
+      this.stored += a.events.length;
     }
   }
 
@@ -170,6 +179,11 @@ export class ProjectorService {
 /** Events of agent-events that go into a stream (the operator's and the agent's own lifecycle events). */
 function isLifecycleInput(e: AgentEvent | DetectorOutputEvent): boolean {
   return e.type === 'agent-killed' || e.type === 'agent-resumed' || e.type === 'agent-stopped' || e.type === 'thresholds-set';
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O callbacks (requests) have run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

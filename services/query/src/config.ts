@@ -6,7 +6,7 @@ import { QueryConfigError } from './errors.ts';
 export interface QueryConfig {
   /** Largest body of the control endpoints. */
   readonly bodyLimitBytes: number;
-  /** How often each transition stream polls the read model. */
+  /** How often the shared transition feed asks the read model for transitions it was not signalled (one query for all streams; the fallback when another process writes the read model). */
   readonly ssePollIntervalMs: number;
   /** How often an idle transition stream sends a `: keepalive` comment (proxies close silent connections). */
   readonly sseKeepaliveMs: number;
@@ -25,7 +25,7 @@ export interface QueryConfigInput {
   readonly retryAfter?: string | number;
 }
 
-/** Defaults: 64 KiB bodies, poll every 500 ms, keepalive every 15 s, 1000 streams, retry after 1 s. */
+/** Defaults: 64 KiB bodies, feed fallback poll every 500 ms, keepalive every 15 s, 1000 streams, retry after 1 s. */
 export const DEFAULT_QUERY_CONFIG: QueryConfig = Object.freeze({
   bodyLimitBytes: 64 * 1024,
   ssePollIntervalMs: 500,

@@ -5,6 +5,7 @@ export const QUERY_ERROR_CODES = [
   'VIGIL_ERR_AGENT_NOT_FOUND',
   'VIGIL_ERR_AGENT_NOT_KILLED',
   'VIGIL_ERR_TOO_MANY_STREAMS',
+  'VIGIL_ERR_STREAM_CURSOR_PRUNED',
   'VIGIL_ERR_QUERY_INVALID_CONFIG',
   'VIGIL_ERR_HISTORY_UNAVAILABLE',
 ] as const;
@@ -41,6 +42,20 @@ export class TooManyStreamsError extends VigilError {
       details: { retryAfterSeconds },
     });
     this.name = 'TooManyStreamsError';
+  }
+}
+
+/**
+ * `Last-Event-ID` names a transition the read model no longer holds (pruned by retention, or never of this tenant):
+ * the stream cannot resume without a gap, so the client re-lists the agents and reconnects without the header.
+ */
+export class StreamCursorPrunedError extends VigilError {
+  constructor(lastEventId: string) {
+    super('VIGIL_ERR_STREAM_CURSOR_PRUNED', `transition ${JSON.stringify(lastEventId)} is no longer held (pruned, or not of this tenant); re-list the agents, then reconnect without Last-Event-ID`, {
+      statusCode: 409,
+      details: { field: 'last-event-id' },
+    });
+    this.name = 'StreamCursorPrunedError';
   }
 }
 

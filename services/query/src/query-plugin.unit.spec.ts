@@ -65,6 +65,27 @@ describe('read routes', () => {
     expect(second.json().items).toHaveLength(1);
   });
 
+  it('orders by severity on request, worst first, and pages in that order', async () => {
+    await seedAgent(h, 'a-healthy', 'healthy');
+    await seedAgent(h, 'b-stopped', 'stopped');
+    await seedAgent(h, 'c-unreachable', 'unreachable');
+    await seedAgent(h, 'd-degraded', 'degraded');
+    const first = await get('/v1/agents?sort=severity&limit=2');
+    expect(first.statusCode).toBe(200);
+    expect(first.json().items.map((a: { agentId: string }) => a.agentId)).toEqual(['c-unreachable', 'd-degraded']);
+    const second = await get(`/v1/agents?sort=severity&limit=2&cursor=${encodeURIComponent(first.json().nextCursor as string)}`);
+    expect(second.json().items.map((a: { agentId: string }) => a.agentId)).toEqual(['a-healthy', 'b-stopped']);
+    const wrongOrder = await get(`/v1/agents?sort=lastSeen&cursor=${encodeURIComponent(first.json().nextCursor as string)}`);
+    expect(wrongOrder.statusCode).toBe(400);
+    expect(wrongOrder.json().error.code).toBe('VIGIL_ERR_INVALID_CURSOR');
+  });
+
+  it('searches ids by prefix with q', async () => {
+    for (const id of ['search-1', 'search-2', 'billing-1']) await seedAgent(h, id, 'healthy');
+    const res = await get('/v1/agents?q=search-');
+    expect(res.json().items.map((a: { agentId: string }) => a.agentId)).toEqual(['search-1', 'search-2']);
+  });
+
   it.each([
     ['limit=0', 'limit'],
     ['limit=501', 'limit'],
@@ -72,6 +93,9 @@ describe('read routes', () => {
     ['deliverable=yes', 'deliverable'],
     ['status=sleeping', 'status'],
     ['label=nocolon', 'label'],
+    ['label=a:b&label=nocolon', 'label.1'],
+    ['sort=worst', 'sort'],
+    ['q=', 'q'],
     ['stauts=healthy', 'stauts'],
   ])('rejects ?%s naming %s', async (query, field) => {
     const res = await get(`/v1/agents?${query}`);

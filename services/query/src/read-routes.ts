@@ -32,15 +32,18 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
     {
       schema: routeSchema({
         summary: 'List agents',
-        description: 'Filter by status, deliverable (what a dispatcher asks before sending work), flapping or a label `key:value`; paginate with `cursor`.',
+        description:
+          'Filter by status, deliverable (what a dispatcher asks before sending work), flapping, labels (`label=key:value`, repeatable: all must match) and `q` (a prefix of the agent id or of any label value). ' +
+          'Order with `sort`: `id` (default), `severity` (unreachable, stalled, degraded, killed, healthy, stopped; then the oldest status first) or `lastSeen` (newest beat first). ' +
+          'Paginate with `cursor` (a cursor continues only the order it came from).',
         tags: ['agents'],
         querystring: ListAgentsQuery,
         response: { 200: AgentPage },
       }),
     },
     async (request) => {
-      const q = parseInput(ListAgentsQuery, request.query);
-      return readModel.listAgents(tenantOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+      const { label, ...q } = parseInput(ListAgentsQuery, request.query);
+      return readModel.listAgents(tenantOf(request), { ...q, ...(label === undefined ? {} : { labels: label }), limit: q.limit ?? DEFAULT_PAGE_SIZE });
     },
   );
 

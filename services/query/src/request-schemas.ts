@@ -16,19 +16,31 @@ export const DEFAULT_ACTOR = 'api-key';
 /** `:id` of the agent routes. */
 export const AgentParams = z.strictObject({ id: AgentId });
 
-/** `GET /v1/agents` query. Unknown parameters are rejected so that a typo (`stauts=`) is not silently ignored. */
+/** One `key:value` label filter; the value may itself hold colons. */
+const LabelFilter = z
+  .string()
+  .regex(/^[^:]+:/, 'must be key:value')
+  .transform((s) => {
+    const colon = s.indexOf(':');
+    return { key: s.slice(0, colon), value: s.slice(colon + 1) };
+  });
+
+/** Most `label=` filters on one list request. */
+export const MAX_LABEL_FILTERS = 16;
+
+/**
+ * `GET /v1/agents` query. Unknown parameters are rejected so that a typo (`stauts=`) is not silently ignored.
+ * `label` may be repeated (`?label=team:a&label=zone:b`, as the CLI and SDK send it): every one must match.
+ */
 export const ListAgentsQuery = z.strictObject({
   status: AgentStatus.optional(),
   deliverable: queryBool().optional(),
   flapping: queryBool().optional(),
   label: z
-    .string()
-    .regex(/^[^:]+:/, 'must be key:value')
-    .transform((s) => {
-      const colon = s.indexOf(':');
-      return { key: s.slice(0, colon), value: s.slice(colon + 1) };
-    })
+    .union([LabelFilter.transform((l) => [l]), z.array(LabelFilter).max(MAX_LABEL_FILTERS, `at most ${MAX_LABEL_FILTERS} label filters`)])
     .optional(),
+  q: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+  sort: z.enum(['id', 'severity', 'lastSeen'], { message: 'must be id, severity or lastSeen' }).optional(),
   limit: queryInt(1, MAX_PAGE_SIZE).optional(),
   cursor: QueryCursor.optional(),
 });

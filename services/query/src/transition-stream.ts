@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { TransitionView } from '@vigil/contracts';
 import { routeSchema, tenantOf, type Gauge, type Scheduler } from '@vigil/http';
 import type { ReadModel } from '@vigil/store';
-import { TooManyStreamsError } from './errors.ts';
-import { UnseenTransitions } from './unseen-transitions.ts';
+import { StreamCursorPrunedError, TooManyStreamsError } from './errors.ts';
+import { TransitionFeed, type FeedItem, type FeedSubscription } from './transition-feed.ts';
 
 /** What the transition stream needs. */
 export interface TransitionStreamDeps {
   readonly readModel: ReadModel;
   readonly scheduler: Scheduler;
+  /** Shared fallback poll of the feed, for a read model written by another process. */
   readonly pollIntervalMs: number;
   readonly keepaliveMs: number;
   readonly maxClients: number;
@@ -16,116 +16,105 @@ export interface TransitionStreamDeps {
   readonly clients?: Gauge;
 }
 
-/** Transitions read per poll; more pages are read only while every item of a page is new. */
-const POLL_PAGE = 100;
-const MAX_PAGES_PER_POLL = 10;
-/** A client that does not read this much buffered output is cut off rather than held in memory. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
-
-function frame(t: TransitionView): string {
-  return `id: ${t.id}\nevent: transition\ndata: ${JSON.stringify(t)}\n\n`;
-}
+/**
+ * A client that lets this much output pile up unread is cut off rather than held in memory; it reconnects with
+ * `Last-Event-ID` and resumes without loss. Large enough for a burst of many thousand transitions in one batch.
+ */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 /**
  * `GET /v1/transitions/stream`: server-sent events of the caller's tenant's new transitions (`event: transition`,
- * `id`, `data: TransitionView`), found by polling the read model, plus a `: keepalive` comment so proxies keep the
- * connection. With `Last-Event-ID` the stream first replays what the client missed, if that id is still recent.
+ * `id` = transition id, `data: TransitionView`), in the order the read model folded them, pushed from one shared
+ * feed (see TransitionFeed), with a `retry:` hint and a `: keepalive` comment so proxies keep the connection. With
+ * `Last-Event-ID` the stream first sends every transition folded after that one, if it is still held; if it was
+ * pruned the answer is 409 `VIGIL_ERR_STREAM_CURSOR_PRUNED`, so the client re-lists instead of missing some.
  */
 export function registerTransitionStream(app: FastifyInstance, deps: TransitionStreamDeps): void {
   const { readModel, scheduler } = deps;
+  const feed = new TransitionFeed({ readModel, scheduler, pollIntervalMs: deps.pollIntervalMs, logger: app.log.child({ module: 'transition-feed' }) });
   const open = new Set<() => void>();
   // preClose, not onClose: fastify waits for open connections before onClose, and a stream never ends by itself.
   app.addHook('preClose', async () => {
     for (const close of [...open]) close();
+    await feed.idle();
   });
 
   app.get(
     '/v1/transitions/stream',
     {
+      config: { role: 'operator' },
       schema: {
-        ...routeSchema({ summary: "Server-sent events of the tenant's new transitions", tags: ['transitions'] }),
+        ...routeSchema({
+          summary: "Server-sent events of the tenant's new transitions",
+          description:
+            'Pushed as the projector folds them, in fold order, never truncated. Reconnect with `Last-Event-ID: <transition id>` to receive every transition after it; 409 `VIGIL_ERR_STREAM_CURSOR_PRUNED` when that one is no longer held (re-list, then reconnect without the header).',
+          tags: ['transitions'],
+        }),
         produces: ['text/event-stream'],
       },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
       if (open.size >= deps.maxClients) throw new TooManyStreamsError(deps.maxClients, deps.retryAfterSeconds);
-      const unseen = new UnseenTransitions();
-      const first = await readModel.listTransitions(tenant, { limit: POLL_PAGE });
       const lastEventId = request.headers['last-event-id'];
-      const resumeAt = typeof lastEventId === 'string' ? first.items.findIndex((t) => t.id === lastEventId) : -1;
-      const missed = resumeAt > 0 ? unseen.take(first.items.slice(0, resumeAt)) : [];
-      unseen.markSeen(first.items);
-
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': connected\n\n');
-      for (const t of missed) res.write(frame(t));
+      let afterSeq: number | null = null;
+      if (typeof lastEventId === 'string' && lastEventId !== '') {
+        afterSeq = await readModel.transitionSeq(tenant, lastEventId);
+        if (afterSeq === null) throw new StreamCursorPrunedError(lastEventId);
+      }
 
       const log = request.log.child({ module: 'transition-stream', tenant });
-      let polling = false;
-      let failing = false;
       let closed = false;
+      let subscription: FeedSubscription | null = null;
+      let cancelKeepalive: (() => void) | null = null;
+      const res = reply.raw;
 
       const send = (text: string): void => {
         if (closed) return;
         res.write(text);
         if (res.writableLength > MAX_BUFFERED_BYTES) {
-          log.warn('transition stream client is not reading; closing it');
+          log.warn('transition stream client is not reading; closing it (it can resume with Last-Event-ID)');
           close();
         }
       };
-
-      const poll = async (): Promise<void> => {
-        const fresh: TransitionView[] = [];
-        let cursor: string | undefined;
-        for (let pages = 0; pages < MAX_PAGES_PER_POLL; pages++) {
-          const page = await readModel.listTransitions(tenant, { limit: POLL_PAGE, ...(cursor ? { cursor } : {}) });
-          const taken = unseen.take(page.items);
-          fresh.unshift(...taken);
-          // Only a page that was new from end to end may hide more new transitions behind it.
-          if (taken.length < page.items.length || page.nextCursor === null) break;
-          cursor = page.nextCursor;
-        }
-        for (const t of fresh) send(frame(t));
+      const deliver = (items: readonly FeedItem[]): void => {
+        send(items.length === 1 ? items[0]!.frame : items.map((i) => i.frame).join(''));
       };
-
-      const cancelPoll = scheduler.every(deps.pollIntervalMs, () => {
-        if (polling || closed) return;
-        polling = true;
-        poll()
-          .then(() => {
-            if (failing) log.info('read model reachable again');
-            failing = false;
-          })
-          .catch((err: unknown) => {
-            if (!failing) log.warn({ err }, 'could not poll transitions; retrying');
-            failing = true;
-          })
-          .finally(() => {
-            polling = false;
-          });
-      });
-      const cancelKeepalive = scheduler.every(deps.keepaliveMs, () => send(': keepalive\n\n'));
 
       function close(): void {
         if (closed) return;
         closed = true;
-        cancelPoll();
-        cancelKeepalive();
+        subscription?.close();
+        cancelKeepalive?.();
         open.delete(close);
         deps.clients?.dec();
         res.end();
       }
       open.add(close);
       deps.clients?.inc();
+
+      reply.hijack();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       res.on('close', close);
+      try {
+        subscription = await feed.subscribe(tenant, afterSeq, deliver);
+      } catch (err) {
+        log.warn({ err }, 'could not start the transition stream');
+        close();
+        return;
+      }
+      if (closed) {
+        subscription.close();
+        return;
+      }
+      // Written only once subscribed: a client that saw `connected` misses nothing folded afterwards.
+      res.write(`retry: ${deps.retryAfterSeconds * 1000}\n: connected\n\n`);
+      cancelKeepalive = scheduler.every(deps.keepaliveMs, () => send(': keepalive\n\n'));
     },
   );
 }

@@ -1,5 +1,5 @@
 /**
- * A tiny real agent, run as its own process (`node --import tsx test/e2e/support/sdk-agent.ts`) by the end-to-end
+ * A tiny real agent, run as its own process (`node --conditions=vigil-source --import tsx ...sdk-agent.ts`) by the end-to-end
  * tests; never imported. It does what an agent author would: one `startHeartbeat` call with a 1 s interval, some
  * pretend work reported as metrics and progress, and on SIGTERM a graceful `stop()` (last beat, then goodbye) before
  * exiting 0. It prints one JSON line per event on stdout, so the test can tell when it is beating and when it is done.

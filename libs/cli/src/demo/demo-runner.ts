@@ -25,10 +25,13 @@ export interface DemoRun {
  */
 export function startDemo(options: { url: string; apiKey: string; readModel: ReadModel; io: CliIo }): DemoRun {
   const { url, apiKey, readModel, io } = options;
-  const agentScript = join(dirname(fileURLToPath(import.meta.url)), 'demo-agent.ts');
+  // Run from the sources (tsx) or from the build (dist/, VIGIL_DIST=1): the agent script is whichever sits beside us.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const agentScript = join(dirname(fileURLToPath(import.meta.url)), fromSource ? 'demo-agent.ts' : 'demo-agent.js');
+  const nodeArgs = fromSource ? ['--conditions=vigil-source', '--import', 'tsx', agentScript] : ['--conditions=vigil-dist', agentScript];
   const children = new Map<string, ChildProcess>();
   for (const { agentId } of DEMO_SCRIPT) {
-    const child = spawn(process.execPath, ['--import', 'tsx', agentScript], {
+    const child = spawn(process.execPath, nodeArgs, {
       env: { ...process.env, VIGIL_URL: url, VIGIL_API_KEY: apiKey, DEMO_AGENT_ID: agentId, DEMO_INTERVAL_SECONDS: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -44,8 +44,8 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
   },
 ];
 
-/** Variables of other `vigil` commands and of the test setup: present in a shared environment, ignored here. */
-const OTHER_COMMANDS_VARIABLES = ['VIGIL_URL', 'VIGIL_API_KEY', 'VIGIL_DATA', 'VIGIL_REQUIRE_KAFKA'] as const;
+/** Variables of other `vigil` commands, of the bin (`VIGIL_DIST`) and of the test setup: present in a shared environment, ignored here. */
+const OTHER_COMMANDS_VARIABLES = ['VIGIL_URL', 'VIGIL_API_KEY', 'VIGIL_DATA', 'VIGIL_REQUIRE_KAFKA', 'VIGIL_DIST'] as const;
 
 /** Every `VIGIL_*` name `vigil serve` accepts (its own, the services' own, other commands'). */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([

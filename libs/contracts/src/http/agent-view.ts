@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentStatus, IsoTimestamp } from '../primitives.ts';
-import { Progress } from '../events/heartbeat.ts';
+import { EventLoopDelay, Progress } from '../events/heartbeat.ts';
 
 /** Effective thresholds of an agent, in ms, with where each came from. */
 export const EffectiveThresholds = z.object({
@@ -31,6 +31,8 @@ export const AgentView = z.object({
   labels: z.record(z.string(), z.string()),
   killed: z.object({ by: z.string(), reason: z.string(), at: IsoTimestamp }).nullable(),
   lastReason: z.string(),
+  /** Event-loop delay the agent's last beat reported (Node SDK), null when none did; absent from older servers. */
+  eventLoopDelayMs: EventLoopDelay.nullable().optional(),
 });
 /** Agent view. */
 export type AgentView = z.infer<typeof AgentView>;

@@ -4,7 +4,7 @@ import { HeartbeatData } from '../events/heartbeat.ts';
 
 /** One heartbeat as an agent posts it: the event's payload minus what the platform sets, every field but the id optional. */
 export const HeartbeatInput = HeartbeatData.omit({ receivedAt: true })
-  .partial({ instanceId: true, intervalSeconds: true, seq: true, sentAt: true })
+  .partial({ instanceId: true, intervalSeconds: true, sentAt: true })
   .extend({ agentId: AgentId });
 /** Heartbeat input. */
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;

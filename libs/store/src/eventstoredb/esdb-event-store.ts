@@ -25,6 +25,7 @@ import type {
   StoreSubscription,
   StreamRetention,
   SubscribeOptions,
+  StreamAppend,
 } from '../event-store-port.ts';
 import { InvalidStoreOptionsError, StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
@@ -138,6 +139,16 @@ export class EsdbEventStore implements EventStore {
       if (err instanceof StreamNotFoundError) return;
       throw mapEsdbError(err, `delete "${streamName}"`);
     }
+  }
+
+  /** One stream after another (EventStoreDB has no multi-stream transaction); each append is atomic on its own. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const a of appends) {
+      if (a.retention !== undefined) await this.setStreamRetention(a.streamName, a.retention);
+      results.push(await this.appendToStream(a.streamName, a.events, a.expectedRevision));
+    }
+    return results;
   }
 
   /** Writes `$maxCount` / `$maxAge` into the stream's metadata, keeping whatever else the metadata holds. */

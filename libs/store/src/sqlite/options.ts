@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { LoggerOption } from '../logger-option.ts';
 import { ReadModelRetentionOptions } from './read-model-retention.ts';
 
+/**
+ * An open better-sqlite3 handle. Named here because declaration emit cannot name the `BetterSqlite3` namespace of
+ * `@types/better-sqlite3` (TS4023) in the exported schemas below.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, unlike an alias, is named in .d.ts
+export interface SqliteDatabase extends Database.Database {}
+
 /** An open better-sqlite3 handle, shared with its owner (who configures and closes it). */
-export const DatabaseOption = z.custom<Database.Database>((v) => v instanceof Database, 'database must be an open better-sqlite3 Database');
+export const DatabaseOption: z.ZodCustom<SqliteDatabase, SqliteDatabase> = z.custom<SqliteDatabase>((v) => v instanceof Database, 'database must be an open better-sqlite3 Database');
 
 const connectionFields = {
   /** File to open (created if absent); the adapter owns this handle and closes it. */
@@ -17,7 +24,7 @@ const connectionFields = {
 };
 
 const exactlyOneSource = {
-  check: (o: { path?: string | undefined; database?: Database.Database | undefined }) => (o.path === undefined) !== (o.database === undefined),
+  check: (o: { path?: string | undefined; database?: SqliteDatabase | undefined }) => (o.path === undefined) !== (o.database === undefined),
   message: 'give exactly one of "path" (the adapter opens the file) or "database" (an open handle to share)',
 };
 

@@ -118,7 +118,108 @@ CREATE TABLE IF NOT EXISTS rm_checkpoints (
 ) WITHOUT ROWID;
 `;
 
-/** Creates the read model's tables if absent (safe to run from several processes at once). */
+/**
+ * Severity rank of a status, worst first (`sort=severity`): unreachable, stalled, degraded, killed, healthy, stopped.
+ * A virtual column so that the list's index holds it and a cursor seeks straight to the next page.
+ */
+export const SEVERITY_ORDER = ['unreachable', 'stalled', 'degraded', 'killed', 'healthy', 'stopped'] as const;
+
+const SEVERITY_SQL = `CASE status ${SEVERITY_ORDER.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITY_ORDER.length} END`;
+
+/**
+ * Columns and indexes added after the first release, each applied only where missing, so an existing file upgrades
+ * in place. `severity` and `seen_order` are virtual (computed on read, stored only in their index): the sorted lists
+ * page through an index with a row-value seek, never an OFFSET scan. `seq` numbers transitions in fold order, which
+ * is what the transition stream resumes from.
+ */
+const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 'rm_agents', column: 'severity', definition: `INTEGER GENERATED ALWAYS AS (${SEVERITY_SQL}) VIRTUAL` },
+  { table: 'rm_agents', column: 'seen_order', definition: 'INTEGER GENERATED ALWAYS AS (coalesce(last_heartbeat_at, -1)) VIRTUAL' },
+  { table: 'rm_transitions', column: 'seq', definition: 'INTEGER' },
+  // JSON of the last beat's `eventLoopDelayMs`.
+  { table: 'rm_agents', column: 'event_loop_delay', definition: 'TEXT' },
+];
+
+const INDEXES_ON_ADDED_COLUMNS = `
+CREATE INDEX IF NOT EXISTS rm_agents_by_severity ON rm_agents (tenant, severity, status_since, agent_id);
+CREATE INDEX IF NOT EXISTS rm_agents_by_last_seen ON rm_agents (tenant, seen_order, agent_id);
+CREATE INDEX IF NOT EXISTS rm_transitions_by_seq ON rm_transitions (seq);
+CREATE INDEX IF NOT EXISTS rm_transitions_by_tenant_seq ON rm_transitions (tenant, seq);
+`;
+
+/**
+ * Fleet counts per tenant and status, kept by triggers on `rm_agents` in the same transaction as every insert,
+ * status or flapping change and delete (forgetting included), so `fleetSummary` reads a handful of rows whatever
+ * the fleet's size, and a query process reading the projector's file sees the same counts.
+ */
+const FLEET_COUNTS_SCHEMA = `
+CREATE TABLE rm_fleet_counts (
+  tenant   TEXT    NOT NULL,
+  status   TEXT    NOT NULL,
+  agents   INTEGER NOT NULL,
+  flapping INTEGER NOT NULL,
+  PRIMARY KEY (tenant, status)
+) WITHOUT ROWID;
+INSERT INTO rm_fleet_counts (tenant, status, agents, flapping)
+  SELECT tenant, status, COUNT(*), SUM(flapping) FROM rm_agents GROUP BY tenant, status;
+`;
+
+const FLEET_COUNT_TRIGGERS = `
+CREATE TRIGGER IF NOT EXISTS rm_agents_counted_insert AFTER INSERT ON rm_agents BEGIN
+  INSERT INTO rm_fleet_counts (tenant, status, agents, flapping) VALUES (NEW.tenant, NEW.status, 1, NEW.flapping)
+    ON CONFLICT (tenant, status) DO UPDATE SET agents = agents + 1, flapping = flapping + excluded.flapping;
+END;
+CREATE TRIGGER IF NOT EXISTS rm_agents_counted_update AFTER UPDATE OF status, flapping ON rm_agents
+  WHEN OLD.status IS NOT NEW.status OR OLD.flapping IS NOT NEW.flapping BEGIN
+  UPDATE rm_fleet_counts SET agents = agents - 1, flapping = flapping - OLD.flapping WHERE tenant = OLD.tenant AND status = OLD.status;
+  INSERT INTO rm_fleet_counts (tenant, status, agents, flapping) VALUES (NEW.tenant, NEW.status, 1, NEW.flapping)
+    ON CONFLICT (tenant, status) DO UPDATE SET agents = agents + 1, flapping = flapping + excluded.flapping;
+END;
+CREATE TRIGGER IF NOT EXISTS rm_agents_counted_delete AFTER DELETE ON rm_agents BEGIN
+  UPDATE rm_fleet_counts SET agents = agents - 1, flapping = flapping - OLD.flapping WHERE tenant = OLD.tenant AND status = OLD.status;
+END;
+`;
+
+/** Counters of the read model that must survive pruning (the transition sequence never goes back). */
+const META_SCHEMA = `
+CREATE TABLE IF NOT EXISTS rm_meta (
+  key   TEXT    NOT NULL PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  // table_xinfo, not table_info: generated columns are hidden from the latter.
+  return db.prepare<[], { name: string }>(`PRAGMA table_xinfo(${table})`).all().some((c) => c.name === column);
+}
+
+/** Numbers transitions folded before `seq` existed, oldest first, and starts the sequence after them. */
+function backfillTransitionSeq(db: Database.Database): void {
+  db.exec(`
+    UPDATE rm_transitions SET seq = o.rn
+    FROM (SELECT tenant, id, row_number() OVER (ORDER BY at, id) AS rn FROM rm_transitions) AS o
+    WHERE rm_transitions.tenant = o.tenant AND rm_transitions.id = o.id;
+    INSERT INTO rm_meta (key, value) SELECT 'transition_seq', coalesce(MAX(seq), 0) FROM rm_transitions WHERE true
+      ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value);
+  `);
+}
+
+/** Creates the read model's tables if absent and upgrades older files in place (safe to run from several processes at once). */
 export function migrateReadModel(db: Database.Database): void {
-  db.transaction(() => db.exec(READ_MODEL_SCHEMA)).immediate();
+  db.transaction(() => {
+    db.exec(READ_MODEL_SCHEMA);
+    db.exec(META_SCHEMA);
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      if (hasColumn(db, table, column)) continue;
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      if (column === 'seq') backfillTransitionSeq(db);
+    }
+    db.exec(INDEXES_ON_ADDED_COLUMNS);
+    if (!hasTable(db, 'rm_fleet_counts')) db.exec(FLEET_COUNTS_SCHEMA);
+    db.exec(FLEET_COUNT_TRIGGERS);
+  }).immediate();
 }

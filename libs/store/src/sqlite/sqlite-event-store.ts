@@ -10,6 +10,7 @@ import type {
   StoreSubscription,
   StreamRetention,
   SubscribeOptions,
+  StreamAppend,
 } from '../event-store-port.ts';
 import { StoreClosedError, WrongExpectedRevisionError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
@@ -171,6 +172,32 @@ export class SqliteEventStore implements EventStore {
     }
     if (result.appended) signalAppend(this.signalKey);
     return result.result;
+  }
+
+  /** Appends to several streams (setting retentions first where given) in ONE transaction: all or nothing. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const valid = appends.map((a) => (a.retention === undefined ? undefined : parseRetention(a.retention)));
+    let results: { result: AppendResult; appended: boolean }[];
+    try {
+      results = this.db
+        .transaction(() => {
+          const now = Date.now();
+          return appends.map((a, i) => {
+            const retention = valid[i];
+            if (retention !== undefined) {
+              this.stmt.setRetention.run({ stream: a.streamName, maxCount: retention.maxCount ?? null, maxAgeMs: retention.maxAgeMs ?? null });
+              this.applyRetention(a.streamName, now);
+            }
+            return this.appendInTransaction(a.streamName, a.events, a.expectedRevision, now);
+          });
+        })
+        .immediate();
+    } catch (err) {
+      throw mapSqliteError(err, `append to ${appends.length} streams`);
+    }
+    if (results.some((r) => r.appended)) signalAppend(this.signalKey);
+    return results.map((r) => r.result);
   }
 
   /** Reads a stream within its retention; an absent stream reads as empty. */

@@ -76,6 +76,23 @@ describe('SqliteEventStore', () => {
     remove();
   });
 
+  it('appends to several streams all or nothing: one wrong revision leaves every stream as it was', async () => {
+    const store = storeAt();
+    const [a, b] = [`agent-a-${randomUUID()}`, `agent-b-${randomUUID()}`];
+    await store.appendToStream(b, events(1), 'no_stream');
+    await expect(
+      store.appendToStreams([
+        { streamName: a, events: events(2), expectedRevision: 'no_stream', retention: { maxCount: 1 } },
+        { streamName: b, events: events(1), expectedRevision: 'no_stream' },
+      ]),
+    ).rejects.toMatchObject({ code: 'VIGIL_ERR_WRONG_EXPECTED_REVISION' });
+    expect(await store.readStream(a)).toEqual([]);
+    expect(await store.readStream(b)).toHaveLength(1);
+    // The retention of the refused call was not kept either.
+    await store.appendToStream(a, events(3), 'no_stream');
+    expect(await store.readStream(a)).toHaveLength(3);
+  });
+
   it('returns from an append the position its last event is read back at', async () => {
     const store = storeAt();
     const result = await store.appendToStream('agent-t-a', events(3), 'no_stream');

@@ -17,6 +17,7 @@ import {
   type MetricPoint,
   type MetricSummaryEvent,
   type Page,
+  type EventLoopDelay,
   type Progress,
   type SketchData,
   type StatusTransitionedEvent,
@@ -26,15 +27,24 @@ import { parseIsoMs } from '@vigil/core';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
-import type { AgentFilter, MetricQuery, ProjectionCheckpoint, ReadModel, TransitionQuery } from '../read-model-port.ts';
+import type { AgentFilter, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
 import { HOUR_MS, mergeIntoHour, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
 import { SqliteReadModelOptions } from './options.ts';
-import { decodeAgentCursor, decodeTransitionCursor, encodeAgentCursor, encodeTransitionCursor } from './page-cursor.ts';
+import {
+  decodeAgentCursor,
+  decodeLastSeenCursor,
+  decodeSeverityCursor,
+  decodeTransitionCursor,
+  encodeAgentCursor,
+  encodeLastSeenCursor,
+  encodeSeverityCursor,
+  encodeTransitionCursor,
+} from './page-cursor.ts';
 import { prepareForgetting, type ReadModelForgetting } from './read-model-forget.ts';
 import { ReadModelRetention, type RetentionSweepResult } from './read-model-retention.ts';
-import { migrateReadModel } from './read-model-schema.ts';
+import { SEVERITY_ORDER, migrateReadModel } from './read-model-schema.ts';
 
 /** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
 const DEFAULT_INTERVAL_SECONDS = 30;
@@ -62,6 +72,10 @@ interface AgentRow {
   version: string | null;
   labels: string;
   last_reason: string;
+  /** JSON of the last beat's `eventLoopDelayMs`. */
+  event_loop_delay: string | null;
+  severity: number;
+  seen_order: number;
   killed_by: string | null;
   kill_reason: string | null;
   kill_at: number | null;
@@ -98,6 +112,7 @@ interface TransitionRow {
   detected_at: number;
   reason: string;
   last_heartbeat_at: number | null;
+  seq: number | null;
 }
 
 interface MinuteRow {
@@ -156,6 +171,7 @@ function toAgentView(row: AgentRow): AgentView {
     labels: JSON.parse(row.labels) as Record<string, string>,
     killed,
     lastReason: row.last_reason,
+    eventLoopDelayMs: row.event_loop_delay === null ? null : (JSON.parse(row.event_loop_delay) as EventLoopDelay),
   };
 }
 
@@ -191,6 +207,23 @@ function pageLimit(limit: number): number {
   return Math.max(1, Math.floor(limit));
 }
 
+/** Upper bound of the strings that start with `prefix` (binary collation): the prefix and the highest code point. */
+function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+
+/** The label matches of a filter, one per key (a key given twice with two values can match nothing). */
+function labelMatches(filter: AgentFilter): LabelMatch[] {
+  return [...(filter.label === undefined ? [] : [filter.label]), ...(filter.labels ?? [])];
+}
+
+/** Seeks past the cursor and orders each sort through its own index (see read-model-schema.ts). */
+const AGENT_ORDER = {
+  id: { after: 'a.agent_id > @afterId', orderBy: 'a.agent_id' },
+  severity: { after: '(a.severity, a.status_since, a.agent_id) > (@afterSeverity, @afterSince, @afterId)', orderBy: 'a.severity, a.status_since, a.agent_id' },
+  lastSeen: { after: '(a.seen_order, a.agent_id) < (@afterSeen, @afterId)', orderBy: 'a.seen_order DESC, a.agent_id DESC' },
+} as const;
+
 /**
  * The default read model: SQLite tables folded from both topics. Every `apply` is one transaction that also moves
  * the partition's checkpoint, and it is a no-op when the checkpoint is already at or past the new one; transitions
@@ -201,6 +234,10 @@ export class SqliteReadModel implements ReadModel {
   private readonly ownsDatabase: boolean;
   private readonly logger: Logger;
   private readonly statementCache = new Map<string, Database.Statement<[Params], unknown>>();
+  private readonly foldListeners = new Set<() => void>();
+  /** Next transition sequence, read inside each apply transaction (another process may share the file). */
+  private nextSeq = 0;
+  private foldedTransitions = 0;
   private closed = false;
   private readonly forgetting: ReadModelForgetting;
   private readonly retention: ReadModelRetention;
@@ -214,6 +251,7 @@ export class SqliteReadModel implements ReadModel {
     insertAgent: Database.Statement<[NewAgent]>;
     updateFromBeat: Database.Statement<[Params]>;
     updateFromRegistration: Database.Statement<[Params]>;
+    setEventLoopDelay: Database.Statement<[string, string, string]>;
     setRegisteredAt: Database.Statement<[number, string, string]>;
     deleteLabels: Database.Statement<[string, string]>;
     insertLabel: Database.Statement<[string, string, string, string]>;
@@ -226,6 +264,11 @@ export class SqliteReadModel implements ReadModel {
     insertMinute: Database.Statement<[Params]>;
     getAgent: Database.Statement<[string, string], AgentRow>;
     summary: Database.Statement<[string], { status: AgentStatus; n: number; flapping: number }>;
+    getSeq: Database.Statement<[], { value: number }>;
+    setSeq: Database.Statement<[number]>;
+    transitionSeq: Database.Statement<[string, string], { seq: number | null }>;
+    transitionsAfter: Database.Statement<[number, number], TransitionRow>;
+    tenantTransitionsAfter: Database.Statement<[string, number, number], TransitionRow>;
     minutes: Database.Statement<[string, string, number, number, number], MinuteRow>;
     hours: Database.Statement<[string, string, number, number], MinuteRow>;
     advanceClock: Database.Statement<[number]>;
@@ -264,6 +307,8 @@ export class SqliteReadModel implements ReadModel {
            labels = COALESCE(@labels, labels)
          WHERE tenant = @tenant AND agent_id = @agentId`,
       ),
+      // Apart from updateFromBeat: only beats of the Node SDK carry it, so other beats pay nothing.
+      setEventLoopDelay: db.prepare('UPDATE rm_agents SET event_loop_delay = ? WHERE tenant = ? AND agent_id = ?'),
       updateFromRegistration: db.prepare(
         `UPDATE rm_agents SET instance_id = @instanceId, interval_seconds = @intervalSeconds,
            host = COALESCE(@host, host), version = COALESCE(@version, version), labels = COALESCE(@labels, labels)
@@ -273,8 +318,8 @@ export class SqliteReadModel implements ReadModel {
       deleteLabels: db.prepare('DELETE FROM rm_agent_labels WHERE tenant = ? AND agent_id = ?'),
       insertLabel: db.prepare('INSERT INTO rm_agent_labels (tenant, agent_id, key, value) VALUES (?, ?, ?, ?)'),
       insertTransition: db.prepare(
-        `INSERT OR IGNORE INTO rm_transitions (tenant, id, agent_id, from_status, to_status, at, detected_at, reason, last_heartbeat_at)
-         VALUES (@tenant, @id, @agentId, @from, @to, @at, @detectedAt, @reason, @lastHeartbeatAt)`,
+        `INSERT OR IGNORE INTO rm_transitions (tenant, id, agent_id, from_status, to_status, at, detected_at, reason, last_heartbeat_at, seq)
+         VALUES (@tenant, @id, @agentId, @from, @to, @at, @detectedAt, @reason, @lastHeartbeatAt, @seq)`,
       ),
       updateStatus: db.prepare(
         `UPDATE rm_agents SET status = @to, status_since = @at, last_reason = @reason,
@@ -303,7 +348,14 @@ export class SqliteReadModel implements ReadModel {
          VALUES (@tenant, @agentId, @windowStart, @windowEnd, @count, @successes, @failures, @costUsd, @latency, @latencySum, @sketch)`,
       ),
       getAgent: db.prepare(`${AGENT_SELECT} WHERE a.tenant = ? AND a.agent_id = ?`),
-      summary: db.prepare('SELECT status, COUNT(*) AS n, SUM(flapping) AS flapping FROM rm_agents WHERE tenant = ? GROUP BY status'),
+      summary: db.prepare('SELECT status, agents AS n, flapping FROM rm_fleet_counts WHERE tenant = ?'),
+      getSeq: db.prepare("SELECT value FROM rm_meta WHERE key = 'transition_seq'"),
+      setSeq: db.prepare(
+        `INSERT INTO rm_meta (key, value) VALUES ('transition_seq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
+      ),
+      transitionSeq: db.prepare('SELECT seq FROM rm_transitions WHERE tenant = ? AND id = ?'),
+      transitionsAfter: db.prepare('SELECT * FROM rm_transitions WHERE seq > ? ORDER BY seq LIMIT ?'),
+      tenantTransitionsAfter: db.prepare('SELECT * FROM rm_transitions WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?'),
       minutes: db.prepare(
         `SELECT window_start, window_end, count, successes, failures, cost_usd, latency, latency_sum, sketch FROM rm_metric_minutes
          WHERE tenant = ? AND agent_id = ? AND window_start >= ? AND window_start < ? ORDER BY window_start LIMIT ?`,
@@ -343,17 +395,21 @@ export class SqliteReadModel implements ReadModel {
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
   async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
     this.assertOpen();
+    this.foldedTransitions = 0;
     try {
       this.db
         .transaction(() => {
           const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
           if (current !== undefined && current.next_offset >= checkpoint.nextOffset) return;
+          const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
+          this.nextSeq = firstSeq;
           let newest = Number.NEGATIVE_INFINITY;
           for (const event of events) {
             this.fold(event);
             const t = parseIsoMs(event.time);
             if (t > newest) newest = t;
           }
+          if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
           if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
           this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
         })
@@ -361,6 +417,42 @@ export class SqliteReadModel implements ReadModel {
     } catch (err) {
       throw mapSqliteError(err, `apply to the read model (${checkpoint.topic}/${checkpoint.partition})`);
     }
+    if (this.foldedTransitions > 0) {
+      this.foldedTransitions = 0;
+      for (const listener of this.foldListeners) {
+        try {
+          listener();
+        } catch (err) {
+          this.logger.error({ err }, 'a transition listener failed');
+        }
+      }
+    }
+  }
+
+  /** Transitions folded after `afterSeq`, oldest first; of one tenant or of all. */
+  async transitionsAfter(afterSeq: number, limit: number, tenant?: string): Promise<SequencedTransition[]> {
+    this.assertOpen();
+    const n = pageLimit(limit);
+    const rows = tenant === undefined ? this.stmt.transitionsAfter.all(afterSeq, n) : this.stmt.tenantTransitionsAfter.all(tenant, afterSeq, n);
+    return rows.map((row) => ({ seq: row.seq ?? 0, transition: toTransitionView(row) }));
+  }
+
+  /** The fold sequence of a tenant's transition, or null if not held (never folded, or pruned). */
+  async transitionSeq(tenant: string, id: string): Promise<number | null> {
+    this.assertOpen();
+    return this.stmt.transitionSeq.get(tenant, id)?.seq ?? null;
+  }
+
+  /** The newest fold sequence, 0 before the first transition. */
+  async latestTransitionSeq(): Promise<number> {
+    this.assertOpen();
+    return this.stmt.getSeq.get()?.value ?? 0;
+  }
+
+  /** Calls `listener` after every apply that folded new transitions; returns the unsubscribe. */
+  onTransitionsFolded(listener: () => void): () => void {
+    this.foldListeners.add(listener);
+    return () => this.foldListeners.delete(listener);
   }
 
   /** The next offset to read from a topic partition, or null if nothing was applied from it yet. */
@@ -376,37 +468,68 @@ export class SqliteReadModel implements ReadModel {
     return row === undefined ? null : toAgentView(row);
   }
 
-  /** A tenant's agents matching the filter, ordered by agent id, one page at a time. */
+  /**
+   * A tenant's agents matching the filter, one page at a time, in the filter's order: `id`, `severity` (worst status
+   * first, then the oldest status first) or `lastSeen` (newest beat first, never-seen last). Each order pages through
+   * its own index from the cursor, so the cost of a page does not grow with how far into the list it is.
+   */
   async listAgents(tenant: string, filter: AgentFilter): Promise<Page<AgentView>> {
     this.assertOpen();
     const limit = pageLimit(filter.limit);
+    const sort = filter.sort ?? 'id';
     const where = ['a.tenant = @tenant'];
     const params: Params = { tenant, limit: limit + 1 };
     if (filter.status !== undefined) {
       where.push('a.status = @status');
       params.status = filter.status;
+      if (sort === 'severity') {
+        // Pins the index's second column, so the cursor's seek applies within the one status.
+        where.push('a.severity = @severity');
+        params.severity = SEVERITY_ORDER.indexOf(filter.status);
+      }
     }
     if (filter.deliverable !== undefined) where.push(`a.status ${filter.deliverable ? 'IN' : 'NOT IN'} (${DELIVERABLE_SQL})`);
     if (filter.flapping !== undefined) {
       where.push('a.flapping = @flapping');
       params.flapping = filter.flapping ? 1 : 0;
     }
-    if (filter.label !== undefined) {
+    labelMatches(filter).forEach((label, i) => {
       where.push(
-        'EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey AND l.value = @labelValue)',
+        `EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey${i} AND l.value = @labelValue${i})`,
       );
-      params.labelKey = filter.label.key;
-      params.labelValue = filter.label.value;
+      params[`labelKey${i}`] = label.key;
+      params[`labelValue${i}`] = label.value;
+    });
+    if (filter.q !== undefined && filter.q !== '') {
+      where.push(
+        `((a.agent_id >= @q AND a.agent_id < @qEnd) OR EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.value >= @q AND l.value < @qEnd))`,
+      );
+      params.q = filter.q;
+      params.qEnd = prefixEnd(filter.q);
     }
     if (filter.cursor !== undefined) {
-      where.push('a.agent_id > @after');
-      params.after = decodeAgentCursor(filter.cursor).agentId;
+      where.push(AGENT_ORDER[sort].after);
+      if (sort === 'id') {
+        params.afterId = decodeAgentCursor(filter.cursor).agentId;
+      } else if (sort === 'severity') {
+        const c = decodeSeverityCursor(filter.cursor);
+        Object.assign(params, { afterSeverity: c.severity, afterSince: c.statusSince, afterId: c.agentId });
+      } else {
+        const c = decodeLastSeenCursor(filter.cursor);
+        Object.assign(params, { afterSeen: c.seenOrder, afterId: c.agentId });
+      }
     }
-    const sql = `${AGENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY a.agent_id LIMIT @limit`;
+    const sql = `${AGENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${AGENT_ORDER[sort].orderBy} LIMIT @limit`;
     const rows = this.cached<AgentRow>(sql).all(params);
-    const items = rows.slice(0, limit).map(toAgentView);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last !== undefined ? encodeAgentCursor({ agentId: last.agentId }) : null };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > limit && last !== undefined) {
+      if (sort === 'id') nextCursor = encodeAgentCursor({ agentId: last.agent_id });
+      else if (sort === 'severity') nextCursor = encodeSeverityCursor({ severity: last.severity, statusSince: last.status_since, agentId: last.agent_id });
+      else nextCursor = encodeLastSeenCursor({ seenOrder: last.seen_order, agentId: last.agent_id });
+    }
+    return { items: page.map(toAgentView), nextCursor };
   }
 
   /** A tenant's (or one agent's) transitions, newest first, one page at a time. */
@@ -435,7 +558,7 @@ export class SqliteReadModel implements ReadModel {
     };
   }
 
-  /** Counts of a tenant's agents per status (every status present), deliverable and flapping. */
+  /** Counts of a tenant's agents per status (every status present), deliverable and flapping, from the kept counts. */
   async fleetSummary(tenant: string): Promise<FleetSummary> {
     this.assertOpen();
     const summary: FleetSummary = {
@@ -634,6 +757,7 @@ export class SqliteReadModel implements ReadModel {
         lastReason: FIRST_BEAT_REASON,
       });
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
       return;
     }
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
@@ -650,6 +774,7 @@ export class SqliteReadModel implements ReadModel {
         labels,
       });
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
     }
     if (at < row.registered_at) this.stmt.setRegisteredAt.run(at, tenant, agentId);
   }
@@ -668,9 +793,12 @@ export class SqliteReadModel implements ReadModel {
       detectedAt: timeOf(data.detectedAt, 'data.detectedAt'),
       reason: data.reason,
       lastHeartbeatAt,
+      seq: this.nextSeq,
     });
     // Already folded (a replay, or the detector re-emitting after a crash): the agent must not be moved again.
     if (inserted.changes === 0) return;
+    this.nextSeq++;
+    this.foldedTransitions++;
     this.ensureAgent(tenant, agentId, at, data.to, data.reason);
     this.stmt.updateStatus.run({ tenant, agentId, to: data.to, at, reason: data.reason, lastHeartbeatAt });
     if (data.from === 'killed' && data.to !== 'killed') this.stmt.clearKill.run({ tenant, agentId, at });

@@ -1,5 +1,6 @@
 import type {
   AgentEvent,
+  AgentView,
   AgentKilledEvent,
   AgentStatus,
   DetectorOutputEvent,
@@ -10,6 +11,10 @@ import type {
   StatusTransitionedEvent,
 } from '@vigil/contracts';
 import { LatencySketch, MetricAccumulator } from '@vigil/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../errors.ts';
 import type { AgentFilter } from '../read-model-port.ts';
@@ -92,8 +97,18 @@ describe('SqliteReadModel', () => {
       labels: { team: 'search' },
       killed: null,
       lastReason: 'first heartbeat received',
+      eventLoopDelayMs: null,
     });
     expect(await rm.getAgent('other-tenant', 'a-1')).toBeNull();
+  });
+
+  it("keeps the event-loop delay of the agent's latest beat, never a late beat's", async () => {
+    await beats(beat('a-1', T0, { eventLoopDelayMs: { p50: 10.5, p99: 20, max: 31 } }));
+    expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 10.5, p99: 20, max: 31 });
+    await beats(beat('a-1', T0 + 30_000, { eventLoopDelayMs: { p50: 11, p99: 250, max: 900 } }));
+    await beats(beat('a-1', T0 + 10_000, { eventLoopDelayMs: { p50: 1, p99: 1, max: 1 } }));
+    await beats(beat('a-1', T0 + 60_000)); // a beat without one (another producer) leaves the last known value
+    expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 11, p99: 250, max: 900 });
   });
 
   it('never moves lastHeartbeatAt (or the details a beat carries) backwards', async () => {
@@ -273,6 +288,76 @@ describe('SqliteReadModel', () => {
       });
     }
 
+    async function walkViews(filter: Omit<AgentFilter, 'limit' | 'cursor'>, limit: number): Promise<AgentView[]> {
+      const items: AgentView[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await rm.listAgents('acme', { ...filter, limit, ...(cursor === undefined ? {} : { cursor }) });
+        items.push(...page.items);
+        if (page.nextCursor === null) return items;
+        cursor = page.nextCursor;
+      }
+      throw new Error('pagination did not end');
+    }
+
+    const SEVERITY: AgentStatus[] = ['unreachable', 'stalled', 'degraded', 'killed', 'healthy', 'stopped'];
+    const bySeverity = (a: AgentView, b: AgentView) =>
+      SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status) ||
+      Date.parse(a.statusSince) - Date.parse(b.statusSince) ||
+      (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0);
+    const seenKey = (a: AgentView) => (a.lastHeartbeatAt === null ? -1 : Date.parse(a.lastHeartbeatAt));
+    const byLastSeen = (a: AgentView, b: AgentView) => seenKey(b) - seenKey(a) || (a.agentId < b.agentId ? 1 : a.agentId > b.agentId ? -1 : 0);
+
+    it('orders by severity (unreachable, stalled, degraded, killed, healthy, stopped), then oldest status first, across pages', async () => {
+      const all = await walkViews({}, 500);
+      const want = [...all].sort(bySeverity).map((a) => a.agentId);
+      for (const limit of [1, 7, 100]) expect((await walkViews({ sort: 'severity' }, limit)).map((a) => a.agentId)).toEqual(want);
+      const first = await rm.listAgents('acme', { sort: 'severity', limit: 3 });
+      expect(first.items.map((a) => a.status)).toEqual(['unreachable', 'unreachable', 'unreachable']);
+    });
+
+    it('orders by severity within a filter (status, deliverable, label)', async () => {
+      const all = await walkViews({}, 500);
+      const degraded = all.filter((a) => a.status === 'degraded').sort(bySeverity).map((a) => a.agentId);
+      expect((await walkViews({ sort: 'severity', status: 'degraded' }, 2)).map((a) => a.agentId)).toEqual(degraded);
+      const deliverable = all.filter((a) => a.deliverable).sort(bySeverity).map((a) => a.agentId);
+      expect((await walkViews({ sort: 'severity', deliverable: true }, 4)).map((a) => a.agentId)).toEqual(deliverable);
+      const search = all.filter((a) => a.labels.team === 'search').sort(bySeverity).map((a) => a.agentId);
+      expect((await walkViews({ sort: 'severity', labels: [{ key: 'team', value: 'search' }] }, 3)).map((a) => a.agentId)).toEqual(search);
+    });
+
+    it('orders by last beat, newest first, across pages', async () => {
+      const all = await walkViews({}, 500);
+      const want = [...all].sort(byLastSeen).map((a) => a.agentId);
+      for (const limit of [1, 9]) expect((await walkViews({ sort: 'lastSeen' }, limit)).map((a) => a.agentId)).toEqual(want);
+    });
+
+    it('matches every one of several labels', async () => {
+      const want = [...expected.keys()].filter((id) => expected.get(id)!.team === 'billing').sort();
+      const billing = await walkViews({ labels: [{ key: 'team', value: 'billing' }] }, 500);
+      expect(billing.map((a) => a.agentId)).toEqual(want);
+      const both = await walkViews({ labels: [{ key: 'team', value: 'billing' }, { key: 'zone', value: 'z1' }] }, 5);
+      expect(both.length).toBeGreaterThan(0);
+      expect(both.map((a) => a.agentId)).toEqual(billing.filter((a) => a.labels.zone === 'z1').map((a) => a.agentId));
+      expect(await walkViews({ labels: [{ key: 'team', value: 'billing' }, { key: 'team', value: 'search' }] }, 5)).toEqual([]);
+    });
+
+    it('finds agents by a prefix of their id or of a label value', async () => {
+      expect((await walkViews({ q: 'agent-1' }, 3)).map((a) => a.agentId)).toEqual([...expected.keys()].filter((id) => id.startsWith('agent-1')).sort());
+      const search = (await walkViews({ q: 'sea' }, 500)).map((a) => a.agentId);
+      expect(search).toEqual([...expected].filter(([, a]) => a.team === 'search').map(([id]) => id).sort());
+      expect(await walkViews({ q: 'nothing-like-this' }, 5)).toEqual([]);
+      expect((await walkViews({ q: 'z1', sort: 'severity' }, 500)).every((a) => a.labels.zone === 'z1')).toBe(true);
+    });
+
+    it('refuses a cursor issued for another order', async () => {
+      const severity = (await rm.listAgents('acme', { sort: 'severity', limit: 2 })).nextCursor!;
+      const byId = (await rm.listAgents('acme', { limit: 2 })).nextCursor!;
+      await expect(rm.listAgents('acme', { limit: 2, cursor: severity })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(rm.listAgents('acme', { sort: 'lastSeen', limit: 2, cursor: byId })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(rm.listAgents('acme', { sort: 'severity', limit: 2, cursor: byId })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+
     it('counts every status of the tenant, deliverable and flapping', async () => {
       const summary = await rm.fleetSummary('acme');
       const count = (s: AgentStatus) => [...expected.values()].filter((a) => a.status === s).length;
@@ -326,6 +411,97 @@ describe('SqliteReadModel', () => {
       stalled: 0,
       deliverable: 0,
       flapping: 0,
+    });
+  });
+
+  describe('fleet counts', () => {
+    it('keeps the counts equal to the rows through inserts, status and flapping changes and deletes', async () => {
+      const db = new Database(':memory:');
+      const shared = new SqliteReadModel({ database: db });
+      const truth = () =>
+        db.prepare<[], { status: string; n: number; f: number }>("SELECT status, COUNT(*) AS n, SUM(flapping) AS f FROM rm_agents WHERE tenant = 'acme' GROUP BY status").all();
+      const kept = () =>
+        db.prepare<[], { status: string; n: number; f: number }>("SELECT status, agents AS n, flapping AS f FROM rm_fleet_counts WHERE tenant = 'acme' AND agents > 0").all();
+      let offset = 0;
+      const fold = (...events: (AgentEvent | DetectorOutputEvent)[]) => shared.apply(events, { topic: OUTPUT_TOPIC, partition: 0, nextOffset: ++offset });
+      for (let i = 0; i < 20; i++) await fold(beat(`c-${i}`, T0 + i), transition(`c-${i}`, 'unknown', 'healthy', T0 + i));
+      for (let i = 0; i < 20; i += 3) await fold(transition(`c-${i}`, 'healthy', 'degraded', T0 + 1000 + i));
+      await fold(transition('c-0', 'degraded', 'unreachable', T0 + 5000), transition('c-0', 'degraded', 'unreachable', T0 + 5000));
+      await fold({ version: 1, id: 'r-1', time: iso(T0), tenant: 'acme', agentId: 'c-1', type: 'agent-restarted', data: { previousInstanceId: 'a', instanceId: 'b', restarts: 4, recentRestarts: 4, flapping: true } });
+      await fold(beat('c-1', T0 + 9000));
+      db.prepare("DELETE FROM rm_agents WHERE tenant = 'acme' AND agent_id IN ('c-3', 'c-4')").run();
+      const sort = (rows: { status: string }[]) => [...rows].sort((a, b) => a.status.localeCompare(b.status));
+      expect(sort(kept())).toEqual(sort(truth()));
+      expect(await shared.fleetSummary('acme')).toMatchObject({ total: 18, unreachable: 1, degraded: 5, healthy: 12, flapping: 1 });
+      await shared.close();
+      db.close();
+    });
+
+    it('upgrades a file written before the counts, sort columns and transition sequence existed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-rm-'));
+      const file = join(dir, 'old.db');
+      try {
+        const first = new SqliteReadModel({ path: file });
+        await first.apply([beat('u-1', T0), transition('u-1', 'unknown', 'healthy', T0), beat('u-2', T0 + 1), transition('u-2', 'unknown', 'healthy', T0 + 1)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 4 });
+        await first.apply([transition('u-2', 'healthy', 'degraded', T0 + 2)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 5 });
+        await first.close();
+        const db = new Database(file);
+        db.exec(`DROP TRIGGER rm_agents_counted_insert; DROP TRIGGER rm_agents_counted_update; DROP TRIGGER rm_agents_counted_delete;
+                 DROP TABLE rm_fleet_counts; DROP TABLE rm_meta; DROP INDEX rm_agents_by_severity; DROP INDEX rm_agents_by_last_seen;
+                 DROP INDEX rm_transitions_by_seq; DROP INDEX rm_transitions_by_tenant_seq;
+                 ALTER TABLE rm_agents DROP COLUMN severity; ALTER TABLE rm_agents DROP COLUMN seen_order; ALTER TABLE rm_transitions DROP COLUMN seq;`);
+        db.close();
+
+        const upgraded = new SqliteReadModel({ path: file });
+        expect(await upgraded.fleetSummary('acme')).toMatchObject({ total: 2, healthy: 1, degraded: 1 });
+        expect((await upgraded.listAgents('acme', { sort: 'severity', limit: 1 })).items[0]!.agentId).toBe('u-2');
+        const seqs = await upgraded.transitionsAfter(0, 10);
+        expect(seqs.map((s) => s.seq)).toEqual([1, 2, 3]);
+        expect(seqs.map((s) => s.transition.to)).toEqual(['healthy', 'healthy', 'degraded']);
+        await upgraded.apply([transition('u-1', 'healthy', 'stalled', T0 + 3)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 6 });
+        expect(await upgraded.latestTransitionSeq()).toBe(4);
+        await upgraded.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('transition sequence', () => {
+    it('numbers transitions in fold order across tenants and finds them again by id', async () => {
+      expect(await rm.latestTransitionSeq()).toBe(0);
+      await outputs(transition('a', 'unknown', 'healthy', T0 + 5000), transition('g', 'unknown', 'healthy', T0, 'globex'));
+      // Folded later but earlier in event time: it still comes after, so a stream never skips it.
+      await outputs(transition('b', 'unknown', 'healthy', T0 + 1));
+      const all = await rm.transitionsAfter(0, 10);
+      expect(all.map((s) => [s.seq, s.transition.agentId])).toEqual([[1, 'a'], [2, 'g'], [3, 'b']]);
+      expect((await rm.transitionsAfter(1, 10, 'acme')).map((s) => s.transition.agentId)).toEqual(['b']);
+      expect((await rm.transitionsAfter(0, 1)).map((s) => s.seq)).toEqual([1]);
+      expect(await rm.transitionSeq('acme', all[2]!.transition.id)).toBe(3);
+      expect(await rm.transitionSeq('globex', all[2]!.transition.id)).toBeNull();
+      expect(await rm.transitionSeq('acme', 'no-such-id')).toBeNull();
+      expect(await rm.latestTransitionSeq()).toBe(3);
+    });
+
+    it('does not number a transition folded twice again', async () => {
+      const t = transition('a', 'unknown', 'healthy', T0);
+      await outputs(t);
+      await rm.apply([t], { topic: OUTPUT_TOPIC, partition: 1, nextOffset: 1 });
+      expect((await rm.transitionsAfter(0, 10)).map((s) => s.seq)).toEqual([1]);
+    });
+
+    it('signals each apply that folded new transitions, and only those', async () => {
+      let calls = 0;
+      const off = rm.onTransitionsFolded(() => calls++);
+      await beats(beat('a', T0));
+      expect(calls).toBe(0);
+      await outputs(transition('a', 'unknown', 'healthy', T0), transition('a', 'healthy', 'degraded', T0 + 90_000));
+      expect(calls).toBe(1);
+      await rm.apply([transition('a', 'unknown', 'healthy', T0)], { topic: OUTPUT_TOPIC, partition: 2, nextOffset: 1 });
+      expect(calls).toBe(1);
+      off();
+      await outputs(transition('a', 'degraded', 'unreachable', T0 + 300_000));
+      expect(calls).toBe(1);
     });
   });
 
@@ -415,5 +591,20 @@ describe('SqliteReadModel', () => {
       const [hour] = await rm.metrics('acme', 'a-1', { resolution: '1h', limit: 1 });
       expect(hour).toMatchObject({ count: 1, latency: null, costUsd: 0.5, successRate: 1 });
     });
+  });
+});
+
+describe('SqliteReadModel on a file from before event-loop delay', () => {
+  it('adds the column and serves agents folded before it', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(':memory:');
+    const first = new SqliteReadModel({ database: db });
+    await first.apply([beat('old', T0)], { topic: AGENT_TOPIC, partition: 0, nextOffset: 1 });
+    db.exec('ALTER TABLE rm_agents DROP COLUMN event_loop_delay'); // as the file was before the column existed
+    const reopened = new SqliteReadModel({ database: db });
+    expect((await reopened.getAgent('acme', 'old'))?.eventLoopDelayMs).toBeNull();
+    await reopened.apply([beat('old', T0 + 1000, { eventLoopDelayMs: { p50: 1, p99: 2, max: 3 } })], { topic: AGENT_TOPIC, partition: 0, nextOffset: 2 });
+    expect((await reopened.getAgent('acme', 'old'))?.eventLoopDelayMs).toEqual({ p50: 1, p99: 2, max: 3 });
+    db.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/swagger'; // its augmentation of fastify's route schema types `schema.hide`
 import { buildDashboardPage, type DashboardPage } from './dashboard-page.ts';
 
 /** Where the page is served; `vigil dashboard` prints `<url>/dashboard`. */
