@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   detector: async () => (await import('./detector.bench.ts')).runDetectorBench(),
   kafka: async () => (await import('./kafka.bench.ts')).runKafkaBench(),
   read: async () => (await import('./read.bench.ts')).runReadBench(),
+  soak: async () => (await import('./soak.bench.ts')).runSoakBench(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
