@@ -11,7 +11,7 @@
  * 26 h / 36 h (tenant-wide, set on the log), retention 3 d, read model keeping 10 d of transitions, 2 d of minutes and 7 d of hours — every limit
  * reached well inside the 30 days, so the plateau is visible. `SOAK_*` variables change the tier (see below).
  * The log's own retention is by wall-clock age (as on Kafka), which an accelerated run cannot wait for: its sweep is
- * called with the wall time the accelerated day maps to, so agent-events keeps about one simulated day.
+ * called with the wall time the simulated day maps to (see the loop), so the log file levels off too.
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ import { EmbeddedLog, type EventLog, type ProduceRecord } from '@vigil/log';
 import { ProjectorService } from '@vigil/projector';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
 import { pino } from 'pino';
-import { ensurePlatformTopics } from '../libs/cli/src/platform/platform-topics.ts';
+import { AGENT_EVENTS_RETENTION_MS, TRANSITIONS_RETENTION_MS, ensurePlatformTopics } from '../libs/cli/src/platform/platform-topics.ts';
 import { projectorOptionsFor } from '../libs/cli/src/platform/services.ts';
 
 const HOUR = 3_600_000;
@@ -178,8 +178,10 @@ export async function runSoakBench(): Promise<void> {
     const tProjector = performance.now();
     await readModel.pruneRetention();
     if (process.env.SOAK_DEBUG) console.log({ detector: tDetector - tAppend, projector: tProjector - tDetector, prune: performance.now() - tProjector });
-    // agent-events keeps one (simulated) day: records written before yesterday's accelerated day are past it.
-    log.enforceRetention(wallDayStart[Math.max(0, day - 1)]! + 24 * HOUR);
+    // The log's retention is by wall-clock age: its sweep is called with the wall time the simulated day maps to. The
+    // status-transitions topic keeps 7 simulated days; agent-events 1 day, except that once the 7-day mapping applies
+    // (from day 7) it also drops every agent-events record the consumers have read — less than a real run keeps.
+    log.enforceRetention(day >= 7 ? wallDayStart[day - 6]! + TRANSITIONS_RETENTION_MS : wallDayStart[Math.max(0, day - 1)]! + AGENT_EVENTS_RETENTION_MS);
     const summary = await readModel.fleetSummary(TENANT);
     const row = { day: day + 1, readModelBytes: fileBytes(files.readModel), storeBytes: fileBytes(files.store), logBytes: fileBytes(files.log), agents: summary.total };
     rows.push(row);
