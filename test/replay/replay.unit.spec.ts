@@ -88,6 +88,12 @@ describe('replay fixtures say what their timelines mean', () => {
     expect(timeline(replayFixture('graceful-stop'))).toEqual(['unknown->healthy@00:00:00', 'healthy->stopped@00:00:40']);
   });
 
+  it('flapping cleared: flapping from the fourth restart (01:20), cleared by its own event 10 min after the last (11:20)', () => {
+    const lines = replayFixture('flapping-cleared').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string; data: { flapping?: boolean } });
+    const facts = lines.filter((l) => l.type === 'agent-restarted' || l.type === 'agent-flapping-cleared').map((l) => `${l.type === 'agent-restarted' ? String(l.data.flapping) : 'cleared'}@${l.time.slice(11, 19)}`);
+    expect(facts).toEqual(['false@00:00:20', 'false@00:00:40', 'false@00:01:00', 'true@00:01:20', 'cleared@00:11:20']);
+  });
+
   it('restart loop: seven restarts, flapping from the fourth', () => {
     const lines = replayFixture('restart-loop').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { flapping?: boolean } });
     const restarts = lines.filter((l) => l.type === 'agent-restarted');

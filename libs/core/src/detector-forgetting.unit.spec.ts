@@ -23,7 +23,6 @@ function beat(agentId: string, at: number, extra: { tenant?: string; metrics?: b
     data: {
       instanceId: 'i1',
       intervalSeconds: 30,
-      seq: at, // increasing: a beat whose seq does not grow is dropped as a repeat
       sentAt: iso,
       receivedAt: iso,
       ...(extra.metrics ? { metrics: [{ success: true, latencyMs: 100 }] } : {}),

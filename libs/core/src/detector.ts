@@ -34,10 +34,10 @@ export interface DetectorStats {
   ignoredEvents: number;
   /** Events whose time could not be read. */
   invalidEvents: number;
-  /** Agents forgotten, on request or by retention. */
-  forgottenAgents: number;
   /** Beats dropped as repeats: same instance, `seq` not above the last seen (a retried beat that was stored). */
   duplicateBeats: number;
+  /** Agents forgotten, on request or by retention. */
+  forgottenAgents: number;
 }
 
 const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
@@ -54,7 +54,7 @@ export class Detector {
   readonly agents = new AgentIndex();
   /** Tenant-wide threshold overrides. */
   readonly tenantOverrides = new Map<string, ThresholdOverrides>();
-  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, forgottenAgents: 0, duplicateBeats: 0 };
+  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0, forgottenAgents: 0 };
   /** Tenant retentions (`forgetAfterMs`) that differ from the platform default. */
   readonly tenantRetention = new Map<string, number>();
   /** Keys (`<tenant>/<agentId>`) of agents forgotten since the last `takeForgotten()`, for checkpoint tombstones. */
@@ -77,6 +77,11 @@ export class Detector {
   /** Sequence number the next new agent gets (first-sight order). */
   nextSequence = 0;
   private readonly queue = new DeadlineQueue<AgentState>();
+  /**
+   * When each flapping agent's flag clears if it does not restart again: its last restart + the flapping window. An
+   * entry's generation is the agent's restart count, so a later restart supersedes it (lazy deletion, as `queue`).
+   */
+  private readonly flappingQueue = new DeadlineQueue<AgentState>();
   /** Open metric windows by start time, each listing the agents with samples in it. */
   private readonly openMetricWindows = new Map<number, AgentState[]>();
 
@@ -217,7 +222,24 @@ export class Detector {
       this.dirty.add(agent);
     }
     this.closedUpTo = closeTo;
+    this.clearStableFlapping(closeTo, out);
     this.closeMetricWindows(out);
+  }
+
+  /**
+   * Clears the flag of every flapping agent whose last restart is a whole flapping window old at `closeTo`: stable
+   * for its window. Driven by the same window closes as transitions, so replay and a restored detector agree.
+   */
+  private clearStableFlapping(closeTo: number, out: DetectorOutputEvent[]): void {
+    while (this.flappingQueue.peekTime() <= closeTo) {
+      this.flappingQueue.pop(POP);
+      const agent = POP.item!;
+      if (!agent.flapping || POP.gen !== agent.restarts) continue; // superseded by a later restart
+      agent.flapping = false;
+      agent.recentRestarts = null; // every restart is now older than the window
+      this.dirty.add(agent);
+      this.flappingCleared(agent, POP.time, out);
+    }
   }
 
   // ---- agent events ---------------------------------------------------------------------------------------------
@@ -319,6 +341,7 @@ export class Detector {
       data: { previousInstanceId: agent.instanceId, instanceId, restarts: agent.restarts, recentRestarts: recent.length, flapping: agent.flapping },
     });
     if (wasFlapping && !agent.flapping) this.flappingCleared(agent, r, out);
+    if (agent.flapping) this.flappingQueue.push(r + flappingWindowMs, agent, agent.restarts);
   }
 
   private flappingCleared(agent: AgentState, at: number, out: DetectorOutputEvent[]): void {
@@ -626,6 +649,8 @@ export class Detector {
     this.agents.add(agent);
     if (agent.seq >= this.nextSequence) this.nextSequence = agent.seq + 1;
     if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent, agent.gen);
+    const lastRestart = agent.recentRestarts?.at(-1);
+    if (agent.flapping && lastRestart !== undefined) this.flappingQueue.push(lastRestart + this.config.flappingWindowMs, agent, agent.restarts);
     for (const acc of agent.metrics ?? []) {
       let list = this.openMetricWindows.get(acc.windowStart);
       if (list === undefined) this.openMetricWindows.set(acc.windowStart, (list = []));

@@ -1,5 +1,5 @@
 /**
- * The event-store port: per-agent streams (`agent-<tenant>-<agentId>`) with optimistic concurrency, reads,
+ * The event-store port: per-agent streams (`agent-<tenant>/<agentId>`, see agentStreamName) with optimistic concurrency, reads,
  * catch-up subscriptions and bounded retention. Adapters: SQLite (default) and EventStoreDB/KurrentDB.
  * Every adapter passes the contract suite in `@vigil/store/testing`.
  */

@@ -281,6 +281,25 @@ export function eventStoreContractSuite(name: string, factory: EventStoreFactory
       expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([3]);
     });
 
+    it('appends to several streams in one call, each as appendToStream would, retention first where given', async () => {
+      const a = newStream();
+      const b = newStream();
+      const first = await store.appendToStreams([
+        { streamName: a, events: events(2), expectedRevision: 'no_stream' },
+        { streamName: b, events: events(5), expectedRevision: 'any', retention: { maxCount: 3 } },
+      ]);
+      expect(first.map((r) => r.nextExpectedRevision)).toEqual([1, 4]);
+      const again = events(1);
+      const second = await store.appendToStreams([{ streamName: a, events: again, expectedRevision: 1 }]);
+      expect(second[0]!.nextExpectedRevision).toBe(2);
+      expect((await store.readStream(a)).map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect((await store.readStream(b)).map((e) => e.revision)).toEqual([2, 3, 4]);
+      // Re-appending the same ids is a no-op success, as for appendToStream.
+      const replay = await store.appendToStreams([{ streamName: a, events: again, expectedRevision: 'any' }]);
+      expect(replay[0]!.nextExpectedRevision).toBe(2);
+      expect(await store.readStream(a)).toHaveLength(3);
+    });
+
     it('deletes a stream: it reads as empty, and a later append starts it again with only the new events', async () => {
       const stream = newStream();
       const other = newStream();
@@ -305,25 +324,6 @@ export function eventStoreContractSuite(name: string, factory: EventStoreFactory
       await store.deleteStream(stream);
       await store.deleteStream(stream);
       expect(await store.readStream(stream)).toEqual([]);
-    });
-
-    it('appends to several streams in one call, each as appendToStream would, retention first where given', async () => {
-      const a = newStream();
-      const b = newStream();
-      const first = await store.appendToStreams([
-        { streamName: a, events: events(2), expectedRevision: 'no_stream' },
-        { streamName: b, events: events(5), expectedRevision: 'any', retention: { maxCount: 3 } },
-      ]);
-      expect(first.map((r) => r.nextExpectedRevision)).toEqual([1, 4]);
-      const again = events(1);
-      const second = await store.appendToStreams([{ streamName: a, events: again, expectedRevision: 1 }]);
-      expect(second[0]!.nextExpectedRevision).toBe(2);
-      expect((await store.readStream(a)).map((e) => e.revision)).toEqual([0, 1, 2]);
-      expect((await store.readStream(b)).map((e) => e.revision)).toEqual([2, 3, 4]);
-      // Re-appending the same ids is a no-op success, as for appendToStream.
-      const replay = await store.appendToStreams([{ streamName: a, events: again, expectedRevision: 'any' }]);
-      expect(replay[0]!.nextExpectedRevision).toBe(2);
-      expect(await store.readStream(a)).toHaveLength(3);
     });
 
     it('reports itself ready', async () => {

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { MetricsRegistry, healthPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler, type Scheduler } from '@vigil/http';
+import { MetricsRegistry, healthPlugin, loadSheddingPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler, type Scheduler } from '@vigil/http';
 import { DEFAULT_INGEST_CONFIG, type IngestConfig } from './config.ts';
 import type { IngestDeps } from './deps.ts';
 import { ingestPlugin } from './ingest-plugin.ts';
@@ -20,11 +20,12 @@ export function buildIngestApp(deps: IngestAppDeps, config: IngestConfig = DEFAU
   // Widened to fastify's logger interface so the instance has the plain FastifyInstance type plugins expect.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({ loggerInstance });
-  const metrics = deps.metrics ?? new MetricsRegistry();
+  const metrics = deps.metrics ?? new MetricsRegistry({ processMetrics: true });
   app.setErrorHandler(vigilErrorHandler);
   app.setNotFoundHandler(vigilNotFoundHandler);
   void app.register(openApiPlugin, { title: 'Vigil ingest', version: '1' });
   void app.register(metricsPlugin, { registry: metrics });
+  void app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, retryAfterSeconds: config.retryAfterSeconds });
   void app.register(healthPlugin, { checks: [{ name: 'log', isReady: () => deps.log.isReady() }] });
   void app.register(ingestPlugin, { deps: { ...deps, metrics }, config });
   if (config.ticksEnabled) {

@@ -21,6 +21,8 @@ export interface VigilUpOptions {
   readonly args?: readonly string[];
   /** Options of node itself, before the script (e.g. `['--import', hook]`). */
   readonly nodeArgs?: readonly string[];
+  /** `VIGIL_*` settings for the process (the parent's own are never passed on). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface VigilUpOptions {
 export async function startVigilUp(cleanup: Cleanup, options: VigilUpOptions): Promise<VigilUp> {
   const args = [...(options.nodeArgs ?? []), VIGIL_BIN, 'up', '--port', '0', '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])];
   // VIGIL_* variables of the developer's shell must not change what the test runs.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_'))), ...options.env };
   const child = new SpawnedProcess(process.execPath, args, { cwd: REPO_ROOT, env });
   cleanup.defer(`vigil up (pid ${child.pid})`, () => child.destroy());
   const [, url] = await child.waitForStdout(/^Vigil is up at (http:\/\/\S+) /m, STARTUP_TIMEOUT_MS);

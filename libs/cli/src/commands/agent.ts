@@ -1,17 +1,31 @@
-import type { AgentView, HistoryEntry, TransitionView } from '@vigil/sdk';
+import type { AgentView, HistoryEntry, MetricPoint, TransitionView } from '@vigil/sdk';
 import { CLIENT_FLAGS_USAGE, clientFlags, clientFrom, parseFlags, printJson, requirePositional } from '../args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
-import { UsageError } from '../usage-error.ts';
+import { paletteFor, type Palette } from '../format/colour.ts';
+import { latency, percent, usd } from '../format/metric-cells.ts';
 import { relativeTime, shortDuration } from '../format/relative-time.ts';
 import { formatPairs, formatTable } from '../format/table.ts';
+import { UsageError } from '../usage-error.ts';
 
 /** How many recent transitions the details view shows. */
 const RECENT_TRANSITIONS = 10;
+/** Metric windows shown when `--since` is absent: the last ten minutes (or hours with `--resolution 1h`). */
+const RECENT_WINDOWS = 10;
+const WINDOW_MS = { '1m': 60_000, '1h': 3_600_000 } as const;
 
-function details(a: AgentView, now: number): string {
+const options = {
+  ...clientFlags,
+  since: { type: 'string' },
+  resolution: { type: 'string' },
+  history: { type: 'boolean' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+} as const;
+
+function details(a: AgentView, now: number, palette: Palette): string {
   const pairs: [string, string][] = [
     ['agent', a.agentId],
-    ['status', `${a.status} (since ${relativeTime(a.statusSince, now)})`],
+    ['status', `${palette.status(a.status)} (since ${relativeTime(a.statusSince, now)})`],
     ['reason', a.lastReason],
     ['deliverable', a.deliverable ? 'yes' : 'no'],
     ['last beat', a.lastHeartbeatAt === null ? 'never' : `${relativeTime(a.lastHeartbeatAt, now)} (${a.lastHeartbeatAt})`],
@@ -25,15 +39,35 @@ function details(a: AgentView, now: number): string {
     ['progress', a.progress === null ? '-' : `${a.progress.completed} completed, ${a.progress.inFlight} in flight`],
     ['labels', Object.entries(a.labels).map(([k, v]) => `${k}:${v}`).join(' ') || '-'],
   ];
+  // Event-loop delay arrives with the Node SDK's beats; older servers and other producers send none.
+  const loop = a.eventLoopDelayMs;
+  if (loop !== undefined && loop !== null) pairs.push(['event loop', `delay p50 ${latency(loop.p50)}, p99 ${latency(loop.p99)}, max ${latency(loop.max)}`]);
   if (a.killed !== null) pairs.push(['killed', `by ${a.killed.by} ${relativeTime(a.killed.at, now)}: ${a.killed.reason}`]);
   return formatPairs(pairs);
 }
 
-function transitionsTable(items: readonly TransitionView[], now: number): string {
+function transitionsTable(items: readonly TransitionView[], now: number, palette: Palette): string {
   if (items.length === 0) return 'No transitions yet.\n';
   return formatTable(
     ['WHEN', 'AT', 'FROM', 'TO', 'REASON'],
     items.map((t) => [relativeTime(t.at, now), t.at, t.from, t.to, t.reason]),
+    (column, text, row) => (column === 2 || column === 3 ? palette.status(row[column] ?? '', text) : text),
+  );
+}
+
+function metricsTable(points: readonly MetricPoint[]): string {
+  if (points.length === 0) return 'No metric windows in this range.\n';
+  return formatTable(
+    ['WINDOW', 'COUNT', 'SUCCESS', 'P50', 'P95', 'P99', 'COST'],
+    points.map((p) => [
+      p.windowStart.slice(0, 16).replace('T', ' '),
+      String(p.count),
+      percent(p.successRate),
+      latency(p.latency?.p50),
+      latency(p.latency?.p95),
+      latency(p.latency?.p99),
+      usd(p.costUsd),
+    ]),
   );
 }
 
@@ -58,16 +92,29 @@ function historyTable(items: readonly HistoryEntry[]): string {
   );
 }
 
-const options = { ...clientFlags, history: { type: 'boolean' }, limit: { type: 'string' }, cursor: { type: 'string' } } as const;
+/** `vigil agent <id> --history`: one page of the agent's event-store history. */
+async function printHistory(id: string, values: { limit?: string | undefined; cursor?: string | undefined; json?: boolean | undefined; url?: string | undefined; 'api-key'?: string | undefined }, io: CliIo): Promise<number> {
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500');
+  const page = await clientFrom(values, io).historyPage(id, { limit, ...(values.cursor === undefined ? {} : { cursor: values.cursor }) });
+  if (values.json === true) printJson(io, page);
+  else io.stdout(`${historyTable(page.items)}${page.nextCursor === null ? '' : `More: vigil agent ${id} --history --cursor ${page.nextCursor}\n`}`);
+  return 0;
+}
 
-/** `vigil agent <id>`: everything known about one agent and its recent history. */
+/** `vigil agent <id>`: everything known about one agent, its recent transitions and metric windows. */
 export const command: CliCommand = {
   name: 'agent',
-  summary: 'Show one agent in detail with its last 10 transitions',
+  summary: 'Show one agent: details, transitions and recent metric windows',
   usage: [
-    'Usage: vigil agent <id> [--history [--limit n] [--cursor c]] [--json]',
+    'Usage: vigil agent <id> [--since <when>] [--resolution 1m|1h] [--json]',
+    '       vigil agent <id> --history [--limit n] [--cursor c] [--json]',
+    '',
+    'Shows the agent, its last 10 transitions and its metric windows (the last 10 by default).',
     '',
     'Options:',
+    '  --since <when>     metric windows from then: a span back (90m, 2h, 1d) or an ISO 8601 time (UTC)',
+    '  --resolution <r>   1m (default) or 1h windows',
     '  --history          the agent\'s history from the event store (lifecycle, transitions, metric summaries), newest first',
     '  --limit <n>        history entries per page (default 20)',
     '  --cursor <c>       the next page (printed after a full page)',
@@ -76,24 +123,28 @@ export const command: CliCommand = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags(argv, options, 1);
     const id = requirePositional(positionals, 'agent id');
-    const client = clientFrom(values, io);
-    if (values.history === true) {
-      const limit = values.limit === undefined ? 20 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500');
-      const page = await client.historyPage(id, { limit, ...(values.cursor === undefined ? {} : { cursor: values.cursor }) });
-      if (values.json === true) printJson(io, page);
-      else io.stdout(`${historyTable(page.items)}${page.nextCursor === null ? '' : `More: vigil agent ${id} --history --cursor ${page.nextCursor}\n`}`);
-      return 0;
-    }
+    if (values.history === true) return printHistory(id, values, io);
     if (values.limit !== undefined || values.cursor !== undefined) throw new UsageError('--limit and --cursor go with --history');
-    const [agent, page] = await Promise.all([client.getAgent(id), client.transitionsPage(id, { limit: RECENT_TRANSITIONS })]);
+    const resolution = values.resolution ?? '1m';
+    if (resolution !== '1m' && resolution !== '1h') throw new UsageError(`--resolution must be 1m or 1h, got '${resolution}'`);
+    const now = (io.now ?? Date.now)();
+    // luxon only here: reading people's dates is worth its load time in this command, not in every start.
+    const from = values.since === undefined ? now - RECENT_WINDOWS * WINDOW_MS[resolution] : (await import('../format/since.ts')).parseSince(values.since, now);
+    const client = clientFrom(values, io);
+    const [agent, page, metrics] = await Promise.all([
+      client.getAgent(id),
+      client.transitionsPage(id, { limit: RECENT_TRANSITIONS }),
+      client.metrics(id, resolution, { from: Math.floor(from / WINDOW_MS[resolution]) * WINDOW_MS[resolution], limit: 1440 }),
+    ]);
     const transitions = page.items.slice(0, RECENT_TRANSITIONS);
     if (values.json === true) {
-      printJson(io, { agent, transitions });
+      printJson(io, { agent, transitions, metrics });
       return 0;
     }
-    const now = (io.now ?? Date.now)();
-    io.stdout(`${details(agent, now)}\nRecent transitions\n${transitionsTable(transitions, now)}`);
+    const palette = paletteFor(io);
+    io.stdout(
+      `${details(agent, now, palette)}\nRecent transitions\n${transitionsTable(transitions, now, palette)}\nMetric windows (${resolution})\n${metricsTable(metrics)}`,
+    );
     return 0;
   },
 };

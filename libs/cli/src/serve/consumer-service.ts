@@ -25,7 +25,7 @@ export interface ConsumerServiceParts {
 
 /** What differs between the consumer services: how to build one, what else `/readyz` asks, what `/metrics` shows. */
 export interface ConsumerServiceSpec {
-  readonly name: 'detector' | 'projector';
+  readonly name: 'detector' | 'projector' | 'notifier';
   /** Builds the service over the opened log; what it opens besides goes into `steps` to be closed. */
   create(log: EventLog, topics: TopicNames, steps: ShutdownSteps): ConsumerServiceParts | Promise<ConsumerServiceParts>;
 }
@@ -43,7 +43,7 @@ export async function startConsumerService(spec: ConsumerServiceSpec, config: Se
     const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
     const { service, checks, gauges } = await spec.create(log, topics, steps);
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     gauges(metrics);
     let started = false;
     const app = await buildOpsApp({

@@ -130,6 +130,16 @@ export class EsdbEventStore implements EventStore {
     return subscription;
   }
 
+  /** One stream after another (EventStoreDB has no multi-stream transaction); each append is atomic on its own. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const a of appends) {
+      if (a.retention !== undefined) await this.setStreamRetention(a.streamName, a.retention);
+      results.push(await this.appendToStream(a.streamName, a.events, a.expectedRevision));
+    }
+    return results;
+  }
+
   /** Soft-deletes the stream (`deleteStream`, not a tombstone: an agent forgotten may come back as new). */
   async deleteStream(streamName: string): Promise<void> {
     this.assertOpen();
@@ -139,16 +149,6 @@ export class EsdbEventStore implements EventStore {
       if (err instanceof StreamNotFoundError) return;
       throw mapEsdbError(err, `delete "${streamName}"`);
     }
-  }
-
-  /** One stream after another (EventStoreDB has no multi-stream transaction); each append is atomic on its own. */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    const results: AppendResult[] = [];
-    for (const a of appends) {
-      if (a.retention !== undefined) await this.setStreamRetention(a.streamName, a.retention);
-      results.push(await this.appendToStream(a.streamName, a.events, a.expectedRevision));
-    }
-    return results;
   }
 
   /** Writes `$maxCount` / `$maxAge` into the stream's metadata, keeping whatever else the metadata holds. */
