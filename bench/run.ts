@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<void>> = {
   kafka: async () => (await import('./kafka.bench.ts')).runKafkaBench(),
   ingest: async () => (await import('./ingest.bench.ts')).runIngestBench(),
   read: async () => (await import('./read.bench.ts')).runReadBench(),
+  soak: async () => (await import('./soak.bench.ts')).runSoakBench(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

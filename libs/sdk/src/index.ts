@@ -19,6 +19,7 @@ export type {
   DeliveryView,
   EventLoopDelay,
   FleetSummary,
+  HistoryEntry,
   MetricPoint,
   MetricSample,
   Page,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
 import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
@@ -16,6 +16,7 @@ import type { AgentFilter, MetricRange, MetricResolution, PageOptions, Threshold
 
 const AgentPage = pageOf(AgentView);
 const TransitionPage = pageOf(TransitionView);
+const HistoryPage = pageOf(HistoryEntry);
 const WebhookPage = pageOf(WebhookView);
 const DeliveryPage = pageOf(DeliveryView);
 const TestAccepted = z.object({ accepted: z.literal(true), deliveryId: z.string() });
@@ -129,6 +130,25 @@ export class VigilClient {
       path: `/v1/agents/${enc(agentId)}/resume`,
       body: { ...(reason === undefined ? {} : { reason }), ...by(options) },
     });
+  }
+
+  /**
+   * `DELETE /v1/agents/:id`: forget the agent (its status, transitions, metrics and history go; if it beats again it
+   * comes back as new). 404 when the tenant has no such agent.
+   */
+  async forget(agentId: string, options: ControlOptions & { readonly reason?: string } = {}): Promise<void> {
+    const body = { ...(options.reason === undefined ? {} : { reason: options.reason }), ...by(options) };
+    await this.#http.request({ method: 'DELETE', path: `/v1/agents/${enc(agentId)}`, ...(Object.keys(body).length === 0 ? {} : { body }) });
+  }
+
+  /** `PUT /v1/retention`: stopped or unreachable agents are forgotten after `forgetAfter` (e.g. `"7d"`); null: the default. */
+  async setRetention(forgetAfter: string | number | null): Promise<void> {
+    await this.#http.request({ method: 'PUT', path: '/v1/retention', body: { forgetAfter } });
+  }
+
+  /** `GET /v1/agents/:id/history`: one page of the agent's event-store history, newest first. */
+  historyPage(agentId: string, page: PageOptions = {}): Promise<Page<HistoryEntry>> {
+    return this.#http.request({ method: 'GET', path: `/v1/agents/${enc(agentId)}/history`, query: pageQuery(page), schema: HistoryPage });
   }
 
   /** `GET /v1/agents`: one page of agents. */

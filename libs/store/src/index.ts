@@ -1,6 +1,7 @@
 /**
  * `@vigil/store`: the event-store and read-model ports, and their adapters (SQLite by default, EventStoreDB/KurrentDB
- * in production). The contract suite ships from `@vigil/store/testing`.
+ * in production). The contract suite ships from `@vigil/store/testing`; the EventStoreDB adapter from
+ * `@vigil/store/eventstoredb`, apart so that its gRPC stack is loaded only where an `esdb:` store is configured.
  */
 export type {
   AppendResult,
@@ -34,6 +35,3 @@ export {
   SqliteReadModelOptions,
   type ResolvedSqliteEventStoreOptions,
 } from './sqlite/options.ts';
-export { EsdbEventStore } from './eventstoredb/esdb-event-store.ts';
-export { EsdbEventStoreOptions } from './eventstoredb/options.ts';
-export { packPosition, unpackPosition } from './eventstoredb/esdb-position.ts';

@@ -52,7 +52,7 @@ export function registerForgetRoutes(app: FastifyInstance, deps: ControlRouteDep
       schema: routeSchema({
         summary: "Set the tenant's retention",
         description:
-          'Agents `stopped` or `unreachable` for at least `forgetAfter` (e.g. "7d", "36h"; at least 1m) are forgotten by the platform, each as an `agent-forgotten` event. null restores the default (7 days).',
+          'Agents `stopped` or `unreachable` for at least `forgetAfter` (e.g. "7d", "36h"; at least 1s) are forgotten by the platform, each as an `agent-forgotten` event. null restores the default (7 days).',
         tags: ['control'],
         body: RetentionBody,
         response: { 202: AcceptedEventResponse },

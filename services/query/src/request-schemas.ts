@@ -107,7 +107,7 @@ export const ForgetBody = z.strictObject({
 });
 
 /**
- * `PUT /v1/retention` body: `forgetAfter`, a duration (`"7d"`, `"36h"`, or ms) of at least a minute and at most ten
+ * `PUT /v1/retention` body: `forgetAfter`, a duration (`"7d"`, `"36h"`, or ms) of at least a second and at most ten
  * years, or null for the platform default.
  */
 export const RetentionBody = z.strictObject({
@@ -115,7 +115,7 @@ export const RetentionBody = z.strictObject({
     z
       .number()
       .int()
-      .min(60_000, 'must be at least 1m (agents are forgotten after staying stopped or unreachable this long)')
+      .min(1000, 'must be at least 1s (agents are forgotten after staying stopped or unreachable this long)')
       .max(MAX_FORGET_AFTER_MS, 'must be at most 3650d'),
   ).nullable(),
 });

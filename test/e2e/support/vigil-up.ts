@@ -19,6 +19,8 @@ export interface VigilUpOptions {
   readonly dataDir: string;
   /** Further flags, e.g. `['--api-key', 'k1-test-key', '--degraded-after', '2s']`. */
   readonly args?: readonly string[];
+  /** Options of node itself, before the script (e.g. `['--import', hook]`). */
+  readonly nodeArgs?: readonly string[];
   /** `VIGIL_*` settings for the process (the parent's own are never passed on). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -29,7 +31,7 @@ export interface VigilUpOptions {
  * that wants to stop it gracefully signals it itself first.
  */
 export async function startVigilUp(cleanup: Cleanup, options: VigilUpOptions): Promise<VigilUp> {
-  const args = [VIGIL_BIN, 'up', '--port', '0', '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), VIGIL_BIN, 'up', '--port', '0', '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])];
   // VIGIL_* variables of the developer's shell must not change what the test runs.
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_'))), ...options.env };
   const child = new SpawnedProcess(process.execPath, args, { cwd: REPO_ROOT, env });

@@ -1,4 +1,4 @@
-import type { AgentView, MetricPoint, TransitionView } from '@vigil/sdk';
+import type { AgentView, HistoryEntry, MetricPoint, TransitionView } from '@vigil/sdk';
 import { CLIENT_FLAGS_USAGE, clientFlags, clientFrom, parseFlags, printJson, requirePositional } from '../args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
 import { paletteFor, type Palette } from '../format/colour.ts';
@@ -13,7 +13,14 @@ const RECENT_TRANSITIONS = 10;
 const RECENT_WINDOWS = 10;
 const WINDOW_MS = { '1m': 60_000, '1h': 3_600_000 } as const;
 
-const options = { ...clientFlags, since: { type: 'string' }, resolution: { type: 'string' } } as const;
+const options = {
+  ...clientFlags,
+  since: { type: 'string' },
+  resolution: { type: 'string' },
+  history: { type: 'boolean' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+} as const;
 
 function details(a: AgentView, now: number, palette: Palette): string {
   const pairs: [string, string][] = [
@@ -64,23 +71,60 @@ function metricsTable(points: readonly MetricPoint[]): string {
   );
 }
 
+/** One line about a history entry: what a person wants to see of each kind. */
+function describeEntry(e: HistoryEntry): string {
+  const d = e.data as Record<string, unknown>;
+  if (e.type === 'status-transitioned') return `${String(d['from'])} -> ${String(d['to'])}: ${String(d['reason'])}`;
+  if (e.type === 'metric-summary') {
+    const count = Number(d['count']);
+    const rate = typeof d['successRate'] === 'number' ? ` ${Math.round(d['successRate'] * 100)}% ok` : '';
+    return `${count} calls${rate}`;
+  }
+  const text = JSON.stringify(d);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function historyTable(items: readonly HistoryEntry[]): string {
+  if (items.length === 0) return 'No history.\n';
+  return formatTable(
+    ['REV', 'AT', 'TYPE', 'WHAT'],
+    items.map((e) => [String(e.revision), e.at, e.type, describeEntry(e)]),
+  );
+}
+
+/** `vigil agent <id> --history`: one page of the agent's event-store history. */
+async function printHistory(id: string, values: { limit?: string | undefined; cursor?: string | undefined; json?: boolean | undefined; url?: string | undefined; 'api-key'?: string | undefined }, io: CliIo): Promise<number> {
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500');
+  const page = await clientFrom(values, io).historyPage(id, { limit, ...(values.cursor === undefined ? {} : { cursor: values.cursor }) });
+  if (values.json === true) printJson(io, page);
+  else io.stdout(`${historyTable(page.items)}${page.nextCursor === null ? '' : `More: vigil agent ${id} --history --cursor ${page.nextCursor}\n`}`);
+  return 0;
+}
+
 /** `vigil agent <id>`: everything known about one agent, its recent transitions and metric windows. */
 export const command: CliCommand = {
   name: 'agent',
   summary: 'Show one agent: details, transitions and recent metric windows',
   usage: [
     'Usage: vigil agent <id> [--since <when>] [--resolution 1m|1h] [--json]',
+    '       vigil agent <id> --history [--limit n] [--cursor c] [--json]',
     '',
     'Shows the agent, its last 10 transitions and its metric windows (the last 10 by default).',
     '',
     'Options:',
     '  --since <when>     metric windows from then: a span back (90m, 2h, 1d) or an ISO 8601 time (UTC)',
     '  --resolution <r>   1m (default) or 1h windows',
+    '  --history          the agent\'s history from the event store (lifecycle, transitions, metric summaries), newest first',
+    '  --limit <n>        history entries per page (default 20)',
+    '  --cursor <c>       the next page (printed after a full page)',
     CLIENT_FLAGS_USAGE,
   ].join('\n'),
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags(argv, options, 1);
     const id = requirePositional(positionals, 'agent id');
+    if (values.history === true) return printHistory(id, values, io);
+    if (values.limit !== undefined || values.cursor !== undefined) throw new UsageError('--limit and --cursor go with --history');
     const resolution = values.resolution ?? '1m';
     if (resolution !== '1m' && resolution !== '1h') throw new UsageError(`--resolution must be 1m or 1h, got '${resolution}'`);
     const now = (io.now ?? Date.now)();

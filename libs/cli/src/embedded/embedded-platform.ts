@@ -49,7 +49,15 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const log = new EmbeddedLog({ path: databaseFile, logger });
   await ensurePlatformTopics(log, topics, config.partitions);
   const store = new SqliteEventStore({ path: databaseFile, logger });
-  const readModel = new SqliteReadModel({ path: databaseFile });
+  const readModel = new SqliteReadModel({
+    path: databaseFile,
+    logger,
+    retention: {
+      ...(config.keepTransitionsMs === undefined ? {} : { transitionsMs: config.keepTransitionsMs }),
+      ...(config.keepMetricMinutesMs === undefined ? {} : { metricMinutesMs: config.keepMetricMinutesMs }),
+      ...(config.keepMetricHoursMs === undefined ? {} : { metricHoursMs: config.keepMetricHoursMs }),
+    },
+  });
   const metrics = new MetricsRegistry({ processMetrics: true });
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
   const bootstrapId = staticKeyId(keyDigest(apiKey.key));

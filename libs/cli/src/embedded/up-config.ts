@@ -15,6 +15,12 @@ export interface UpConfig {
   readonly degradedAfterMs: number | undefined;
   readonly unreachableAfterMs: number | undefined;
   readonly stalledAfterMs: number | undefined;
+  /** Platform default retention: stopped or unreachable agents are forgotten after it (tenants may set their own). */
+  readonly forgetAfterMs: number | undefined;
+  /** How long the read model keeps transitions, metric minutes and hours (event time). */
+  readonly keepTransitionsMs: number | undefined;
+  readonly keepMetricMinutesMs: number | undefined;
+  readonly keepMetricHoursMs: number | undefined;
   readonly windowMs: number;
   readonly partitions: number;
   readonly topicPrefix: string;
@@ -45,6 +51,10 @@ const UpInput = z
     'degraded-after': durationSetting('--degraded-after'),
     'unreachable-after': durationSetting('--unreachable-after'),
     'stalled-after': durationSetting('--stalled-after'),
+    'forget-after': durationSetting('--forget-after'),
+    'keep-transitions': durationSetting('--keep-transitions'),
+    'keep-metric-minutes': durationSetting('--keep-metric-minutes'),
+    'keep-metric-hours': durationSetting('--keep-metric-hours'),
     window: durationSetting('--window'),
     partitions: z.coerce.number().int().min(1).max(256).default(4),
     'topic-prefix': z.string().regex(/^[a-zA-Z0-9._-]*$/).default('vigil.'),
@@ -69,6 +79,10 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     'degraded-after': env['VIGIL_DEGRADED_AFTER'],
     'unreachable-after': env['VIGIL_UNREACHABLE_AFTER'],
     'stalled-after': env['VIGIL_STALLED_AFTER'],
+    'forget-after': env['VIGIL_FORGET_AFTER'],
+    'keep-transitions': env['VIGIL_KEEP_TRANSITIONS'],
+    'keep-metric-minutes': env['VIGIL_KEEP_METRIC_MINUTES'],
+    'keep-metric-hours': env['VIGIL_KEEP_METRIC_HOURS'],
     window: env['VIGIL_WINDOW'],
     partitions: env['VIGIL_PARTITIONS'],
     'topic-prefix': env['VIGIL_TOPIC_PREFIX'],
@@ -101,6 +115,10 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     degradedAfterMs: c['degraded-after'],
     unreachableAfterMs: c['unreachable-after'],
     stalledAfterMs: c['stalled-after'],
+    forgetAfterMs: c['forget-after'],
+    keepTransitionsMs: c['keep-transitions'],
+    keepMetricMinutesMs: c['keep-metric-minutes'],
+    keepMetricHoursMs: c['keep-metric-hours'],
     windowMs,
     partitions: c.partitions,
     topicPrefix: c['topic-prefix'],

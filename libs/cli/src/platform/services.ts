@@ -12,6 +12,8 @@ export interface DetectorSettings {
   readonly degradedAfterMs: number | undefined;
   readonly unreachableAfterMs: number | undefined;
   readonly stalledAfterMs: number | undefined;
+  /** Platform default of the retention (stopped or unreachable agents forgotten after it); the core's 7 d when absent. */
+  readonly forgetAfterMs?: number | undefined;
 }
 
 /** Events kept per agent stream in the event store. */
@@ -29,6 +31,7 @@ export function detectorOptionsFor(topicPrefix: string, s: DetectorSettings, max
       ...(s.unreachableAfterMs === undefined ? {} : { unreachableAfterMs: s.unreachableAfterMs }),
       ...(s.stalledAfterMs === undefined ? {} : { stalledAfterMs: s.stalledAfterMs }),
     },
+    ...(s.forgetAfterMs === undefined ? {} : { forgetAfterMs: s.forgetAfterMs }),
   });
   return maxBatchSize === undefined ? options : { ...options, maxBatchSize };
 }

@@ -33,7 +33,14 @@ export const LogSpecInput = z.string().transform((v, ctx): LogSpec => {
 export const StoreSpecInput = z.string().transform((v, ctx): StoreSpec => {
   if (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return { kind: 'sqlite', path: v.slice('sqlite:'.length) };
   const connectionString = /^esdb(\+discover)?:\/\//.test(v) ? v : v.startsWith('esdb:') ? v.slice('esdb:'.length) : '';
-  if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/[^/]/.test(connectionString)) return { kind: 'esdb', connectionString };
+  if (/^(esdb:)?kurrentdb(\+discover)?:\/\//.test(v)) {
+    // The same server answers either scheme, but @eventstore/db-client parses only esdb:// (a kurrentdb:// URL fails
+    // deep inside the client at first use): refused here, at start, with the form to write instead.
+    const fixed = v.replace(/^(esdb:)?kurrentdb/, 'esdb');
+    ctx.addIssue({ code: 'custom', message: `kurrentdb:// URLs are not understood by the EventStoreDB client; write ${JSON.stringify(fixed)} (same server, esdb:// scheme)` });
+    return z.NEVER;
+  }
+  if (/^(esdb|esdb\+discover):\/\/[^/]/.test(connectionString)) return { kind: 'esdb', connectionString };
   ctx.addIssue({ code: 'custom', message: `must be sqlite:<file> or esdb:esdb://host:2113?tls=false (got ${JSON.stringify(v)})` });
   return z.NEVER;
 });

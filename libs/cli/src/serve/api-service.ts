@@ -1,10 +1,10 @@
 import { topicNames, type TopicNames } from '@vigil/contracts';
 import { apiKeysTopic, InMemoryApiKeyResolver, LogApiKeyRegistry, staticKeyId, keyDigest, type ApiKeyResolver, type ApiKeyStore, type StaticKey } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
-import type { ReadModel } from '@vigil/store';
+import type { EventStore, ReadModel } from '@vigil/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { openLog } from './open-adapters.ts';
+import { openLog, openStore } from './open-adapters.ts';
 import { openReadModelSource } from './read-model-source.ts';
 import { listen, ShutdownSteps, type RunningService } from './running-service.ts';
 import type { ServeConfig } from './serve-config.ts';
@@ -13,6 +13,8 @@ import type { ServeConfig } from './serve-config.ts';
 export interface ApiServiceDeps {
   readonly log: EventLog;
   readonly readModel: ReadModel;
+  /** The event store, when the service was given one (query: agent history). */
+  readonly store?: EventStore;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
   /** Creates, lists and revokes keys (the query service's /v1/keys). */
@@ -45,9 +47,11 @@ export async function startApiService(spec: ApiServiceSpec, config: ServeConfig,
       return null;
     }
     const readModel = await openReadModelSource(config, log, topics, logger, steps);
+    const store = config.store === null ? undefined : await openStore(config.store, logger);
+    if (store !== undefined) steps.add(() => store.close());
     const keys = await startKeyRegistry(config, log, logger);
     steps.add(() => keys.stop());
-    const app = spec.build({ log, readModel, topics, apiKeys: keys, keys, logger });
+    const app = spec.build({ log, readModel, topics, apiKeys: keys, keys, logger, ...(store === undefined ? {} : { store }) });
     steps.add(() => app.close());
     return { url: await listen(app, config.host, config.port), close: () => steps.run() };
   } catch (err) {

@@ -16,11 +16,18 @@ export interface ConsumerService {
   stop(): Promise<void>;
 }
 
+/** A consumer service as built: the service, what else `/readyz` asks, what `/metrics` shows. */
+export interface ConsumerServiceParts {
+  readonly service: ConsumerService;
+  readonly checks: readonly ReadinessCheck[];
+  gauges(metrics: MetricsRegistry): void;
+}
+
 /** What differs between the consumer services: how to build one, what else `/readyz` asks, what `/metrics` shows. */
 export interface ConsumerServiceSpec {
   readonly name: 'detector' | 'projector' | 'notifier';
   /** Builds the service over the opened log; what it opens besides goes into `steps` to be closed. */
-  create(log: EventLog, topics: TopicNames, steps: ShutdownSteps): { service: ConsumerService; checks: readonly ReadinessCheck[]; gauges(metrics: MetricsRegistry): void };
+  create(log: EventLog, topics: TopicNames, steps: ShutdownSteps): ConsumerServiceParts | Promise<ConsumerServiceParts>;
 }
 
 /**
@@ -35,7 +42,7 @@ export async function startConsumerService(spec: ConsumerServiceSpec, config: Se
     const topics = topicNames(config.topicPrefix);
     const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
-    const { service, checks, gauges } = spec.create(log, topics, steps);
+    const { service, checks, gauges } = await spec.create(log, topics, steps);
     const metrics = new MetricsRegistry({ processMetrics: true });
     gauges(metrics);
     let started = false;

@@ -1,5 +1,5 @@
 import { EmbeddedLog, type EventLog } from '@vigil/log';
-import { EsdbEventStore, SqliteEventStore, SqliteReadModel, type EventStore } from '@vigil/store';
+import { SqliteEventStore, SqliteReadModel, type EventStore } from '@vigil/store';
 import type { Logger } from 'pino';
 import type { LogSpec, ReadModelSpec, StoreSpec } from './adapter-specs.ts';
 import { kafkaLogTuning, type KafkaSettings } from './kafka-settings.ts';
@@ -14,9 +14,14 @@ export async function openLog(spec: LogSpec, clientId: string, logger: Logger, k
   return new KafkaLog({ brokers: [...spec.brokers], clientId, logger, ...(kafka === null ? {} : kafkaLogTuning(kafka)) });
 }
 
-/** Opens the event store `VIGIL_STORE` names. */
-export function openStore(spec: StoreSpec, logger: Logger): EventStore {
-  return spec.kind === 'sqlite' ? new SqliteEventStore({ path: spec.path, logger }) : new EsdbEventStore({ connectionString: spec.connectionString, logger });
+/**
+ * Opens the event store `VIGIL_STORE` names. The EventStoreDB client (gRPC) is imported only for an `esdb:` store, so
+ * a SQLite-only process never loads it.
+ */
+export async function openStore(spec: StoreSpec, logger: Logger): Promise<EventStore> {
+  if (spec.kind === 'sqlite') return new SqliteEventStore({ path: spec.path, logger });
+  const { EsdbEventStore } = await import('@vigil/store/eventstoredb');
+  return new EsdbEventStore({ connectionString: spec.connectionString, logger });
 }
 
 /** Opens the read model `VIGIL_READ_MODEL` names. */

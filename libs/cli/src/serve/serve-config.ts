@@ -16,7 +16,7 @@ import { KNOWN_VARIABLES, nearestVariable, type ServiceName } from './serve-vari
 export interface ServeConfig {
   readonly service: ServiceName;
   readonly log: LogSpec;
-  /** The projector's event store; null for the other services. */
+  /** The projector's event store (query: optional, read by the history route); null for the other services. */
   readonly store: StoreSpec | null;
   /** The read model file; null for the detector. */
   readonly readModel: ReadModelSpec | null;
@@ -91,6 +91,7 @@ const ServeEnv = z.strictObject({
   VIGIL_DEGRADED_AFTER: durationSetting('VIGIL_DEGRADED_AFTER'),
   VIGIL_UNREACHABLE_AFTER: durationSetting('VIGIL_UNREACHABLE_AFTER'),
   VIGIL_STALLED_AFTER: durationSetting('VIGIL_STALLED_AFTER'),
+  VIGIL_FORGET_AFTER: durationSetting('VIGIL_FORGET_AFTER'),
   VIGIL_WINDOW: durationSetting('VIGIL_WINDOW'),
   VIGIL_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   // Kafka's own bounds: brokers reject a session outside group.min/max.session.timeout.ms (6 s and, before Kafka 2.0,
@@ -146,7 +147,7 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
   return Object.freeze({
     service,
     log: c.VIGIL_LOG!,
-    store: needs.store ? c.VIGIL_STORE! : null,
+    store: needs.store ? c.VIGIL_STORE! : service === 'query' ? (c.VIGIL_STORE ?? null) : null,
     readModel: needs.readModel ? c.VIGIL_READ_MODEL! : null,
     ownProjection: (service === 'ingest' || service === 'query') && c.VIGIL_QUERY_PROJECTION === true,
     topicPrefix: c.VIGIL_TOPIC_PREFIX,
@@ -161,6 +162,7 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
       degradedAfterMs: c.VIGIL_DEGRADED_AFTER,
       unreachableAfterMs: c.VIGIL_UNREACHABLE_AFTER,
       stalledAfterMs: c.VIGIL_STALLED_AFTER,
+      forgetAfterMs: c.VIGIL_FORGET_AFTER,
     }),
     logLevel: c.VIGIL_LOG_LEVEL,
     ingest: service === 'ingest' ? ingestSettings(env, c) : null,

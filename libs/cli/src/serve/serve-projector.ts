@@ -11,8 +11,8 @@ export function startProjector(config: ServeConfig, logger: Logger, signal?: Abo
   return startConsumerService(
     {
       name: 'projector',
-      create: (log, topics, steps) => {
-        const store = openStore(config.store!, logger);
+      create: async (log, topics, steps) => {
+        const store = await openStore(config.store!, logger);
         steps.add(() => store.close());
         const readModel = openReadModel(config.readModel!, logger);
         steps.add(() => readModel.close());

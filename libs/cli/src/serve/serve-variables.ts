@@ -17,7 +17,7 @@ export interface ServeVariable {
 /** The variables `vigil serve` reads itself (the services' own ones come from INGEST_ENV and QUERY_ENV). */
 export const SERVE_VARIABLES: readonly ServeVariable[] = [
   { name: 'VIGIL_LOG', meaning: 'the log: sqlite:<file> (one machine) or kafka:<host:port,...>', default: 'required' },
-  { name: 'VIGIL_STORE', meaning: 'event store (projector): sqlite:<file> or esdb:<connection string>', default: 'required by projector' },
+  { name: 'VIGIL_STORE', meaning: 'event store (projector; query reads agent history from it): sqlite:<file> or esdb:esdb://host:2113?tls=false', default: 'required by projector; optional for query' },
   { name: 'VIGIL_READ_MODEL', meaning: 'read model: sqlite:<file> (projector writes, ingest and query read)', default: 'required by projector, ingest, query' },
   { name: 'VIGIL_QUERY_PROJECTION', meaning: 'Kafka only: ingest/query fold their own read model (VIGIL_READ_MODEL, a local file) from the topics', default: '0' },
   { name: 'VIGIL_TOPIC_PREFIX', meaning: 'prefix of topic and consumer-group names', default: 'vigil.' },
@@ -29,6 +29,7 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
   { name: 'VIGIL_API_KEYS', meaning: 'deprecated: static keys key=tenant[:role],... (role default operator; not revocable, use vigil keys)', default: 'unset' },
   { name: 'VIGIL_DEGRADED_AFTER', meaning: 'silence before degraded (detector)', default: "3 x the agent's interval" },
   { name: 'VIGIL_UNREACHABLE_AFTER', meaning: 'silence before unreachable (detector)', default: '10 x the interval' },
+  { name: 'VIGIL_FORGET_AFTER', meaning: 'stopped or unreachable agents are forgotten after it (detector; tenants: PUT /v1/retention)', default: '7d' },
   { name: 'VIGIL_STALLED_AFTER', meaning: 'no progress with work in flight before stalled (detector)', default: '5 x the interval' },
   { name: 'VIGIL_WINDOW', meaning: 'detector window; ingest ticks at min(1s, window) unless VIGIL_TICK_INTERVAL says', default: '1s' },
   { name: 'VIGIL_LOG_LEVEL', meaning: 'pino level of the JSON logs on stderr', default: 'info' },

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { HOUR_MS, mergeIntoHour, type MetricMinute } from './metric-rollup.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** `PRAGMA auto_vacuum` value meaning INCREMENTAL. */
+const INCREMENTAL_AUTO_VACUUM = 2;
 
 /** How long the read model keeps what it folded, measured in event time back from the newest event folded. */
 export const ReadModelRetentionOptions = z.strictObject({
@@ -33,6 +35,8 @@ export interface RetentionSweepResult {
   readonly tombstones: number;
   /** Write transactions used (each bounded by `batchRows`). */
   readonly steps: number;
+  /** Free pages given back to the file system afterwards (files with incremental auto-vacuum only). */
+  readonly pagesReleased: number;
 }
 
 interface MinuteRow {
@@ -120,7 +124,7 @@ export class ReadModelRetention {
   /** One whole sweep, step by step, awaiting `pause` between steps. */
   async sweep(pause: () => Promise<void>): Promise<RetentionSweepResult> {
     const horizon = this.stmt.horizon.get()?.newest_time ?? null;
-    const result = { horizon, transitions: 0, minutesRolledUp: 0, hours: 0, tombstones: 0, steps: 0 };
+    const result = { horizon, transitions: 0, minutesRolledUp: 0, hours: 0, tombstones: 0, steps: 0, pagesReleased: 0 };
     if (horizon === null) return result;
     const { transitionsMs, metricMinutesMs, metricHoursMs, batchRows } = this.options;
     const step = async <T>(work: () => T): Promise<T> => {
@@ -164,7 +168,25 @@ export class ReadModelRetention {
       after = agents[agents.length - 1]!;
       await pause();
     }
+
+    // Pages freed above go back to the file system a bounded number at a time, so the file shrinks to what it holds
+    // (with auto_vacuum INCREMENTAL, which openSqliteDatabase sets on new files; otherwise SQLite reuses them).
+    if (this.db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL_AUTO_VACUUM) {
+      for (let free = this.freePages(); free > 0; ) {
+        this.db.pragma(`incremental_vacuum(${Math.min(free, batchRows * 4)})`);
+        const left = this.freePages();
+        if (left >= free) break; // nothing released (the file is busy): the next sweep tries again
+        result.pagesReleased += free - left;
+        result.steps++;
+        free = left;
+        await pause();
+      }
+    }
     return result;
+  }
+
+  private freePages(): number {
+    return Number(this.db.pragma('freelist_count', { simple: true }));
   }
 
   /** Rolls up at most `batchRows` minutes of one agent older than `cut` into their hours; returns how many. */
