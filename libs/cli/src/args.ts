@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { VigilClient } from '@vigil/sdk';
 import type { CliIo } from './cli-command.ts';
+import { findCredentials, requireKey, type CredentialFlags } from './client/credentials.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The `options` of a `parseArgs` config (the type itself is not exported by @types/node 20). */
@@ -10,8 +11,7 @@ export type FlagsConfig = NonNullable<ParseArgsConfig['options']>;
 /** What `parseFlags` returns for a given flags config: values typed per flag, and the positionals. */
 export type ParsedFlags<O extends FlagsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
-/** Where the API is when neither `--url` nor `VIGIL_URL` says: the embedded server of `vigil up`. */
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+export { DEFAULT_URL } from './client/credentials.ts';
 
 /** Flags of every command that calls the API. */
 export const clientFlags = {
@@ -20,12 +20,7 @@ export const clientFlags = {
   json: { type: 'boolean' },
 } as const satisfies FlagsConfig;
 
-/** Usage lines of `clientFlags`, appended to each command's usage. */
-export const CLIENT_FLAGS_USAGE = [
-  '  --url <url>        Vigil API (env VIGIL_URL, default http://127.0.0.1:8080)',
-  '  --api-key <key>    Bearer API key (env VIGIL_API_KEY)',
-  '  --json             machine-readable output',
-].join('\n');
+export { CLIENT_FLAGS_USAGE } from './client/client-flags-usage.ts';
 
 /** Parses a command's flags strictly; every `parseArgs` complaint becomes a `UsageError`. */
 export function parseFlags<const O extends FlagsConfig>(argv: string[], options: O, maxPositionals: number): ParsedFlags<O> {
@@ -44,19 +39,15 @@ export function parseFlags<const O extends FlagsConfig>(argv: string[], options:
   return parsed;
 }
 
-/** The API base URL from `--url`, `VIGIL_URL` or the default. */
-export function apiUrl(values: { url?: string | undefined }, io: CliIo): string {
-  // An empty VIGIL_URL (as left by `export VIGIL_URL=`) means unset.
-  const url = values.url ?? (io.env['VIGIL_URL'] || undefined) ?? DEFAULT_URL;
-  if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be an http(s) URL, got '${url}'`);
-  return url.replace(/\/+$/, '');
+/** The API base URL from `--url`, `VIGIL_URL`, the saved login or the default. */
+export function apiUrl(values: CredentialFlags, io: CliIo): string {
+  return findCredentials(values, io).url;
 }
 
-/** A client for the flags given; the API key is required. */
-export function clientFrom(values: { url?: string | undefined; 'api-key'?: string | undefined }, io: CliIo): VigilClient {
-  const apiKey = values['api-key'] ?? io.env['VIGIL_API_KEY'];
-  if (apiKey === undefined || apiKey === '') throw new UsageError('an API key is required: pass --api-key or set VIGIL_API_KEY');
-  return new VigilClient({ apiKey, url: apiUrl(values, io) });
+/** A client for the flags given, the key found as `findCredentials` says; no key is a usage error naming the ways. */
+export function clientFrom(values: CredentialFlags, io: CliIo): VigilClient {
+  const credentials = findCredentials(values, io);
+  return new VigilClient({ apiKey: requireKey(credentials), url: credentials.url });
 }
 
 /** The one required positional argument (an agent id). */

@@ -13,6 +13,19 @@ export interface CliIo {
   readonly now?: () => number;
   /** Aborted on Ctrl-C: long-running commands (`tail`) finish cleanly and exit 0. */
   readonly signal?: AbortSignal;
+  /** Whether stdout is a terminal: colours and screen redraws only then (and never under `NO_COLOR`). */
+  readonly stdoutIsTTY?: boolean;
+  /** Terminal rows, when stdout is a terminal (`agents --watch` fits a screen). */
+  readonly rows?: number;
+  /**
+   * Working directory, where a local `vigil up`'s `data/api-key` is looked for; absent in tests, so they never pick up
+   * a developer's key.
+   */
+  readonly cwd?: string;
+  /** Reads standard input to its end (a key piped to `vigil login`), or one line typed after `prompt` at a terminal. */
+  readonly readStdin?: (prompt: string) => Promise<string>;
+  /** Opens a URL in the user's browser, resolving false where there is none (`vigil dashboard`). */
+  readonly openUrl?: (url: string) => Promise<boolean>;
 }
 
 /** One `vigil` subcommand: a file under `src/commands/`, listed in `src/commands/index.ts`. */

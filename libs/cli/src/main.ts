@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { VigilError } from '@vigil/sdk';
-import { CLIENT_FLAGS_USAGE } from './args.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
+import { CLIENT_FLAGS_USAGE } from './client/client-flags-usage.ts';
 import { commands, findCommand } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo } from './process-io.ts';
@@ -79,7 +78,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     name = rest[0];
     rest = ['--help'];
   }
-  const command = findCommand(name);
+  const command = await findCommand(name);
   if (command === undefined) {
     io.stderr(`vigil: unknown command '${name}'\n\n${mainUsage()}\n`);
     return EXIT.usage;
@@ -89,6 +88,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   }
   return runCommand(command, [...rest], io);
+}
+
+/** A `VigilError` (of the SDK, contracts or a service), recognised by shape so `main` need not import them. */
+function isVigilError(err: unknown): err is Error & { code: string; details?: Readonly<Record<string, unknown>> } {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('VIGIL_ERR_');
 }
 
 /** Runs one command, turning what it throws into a message and an exit code. */
@@ -101,8 +105,8 @@ export async function runCommand(command: CliCommand, argv: string[], io: CliIo)
       return EXIT.usage;
     }
     const json = argv.includes('--json');
-    if (err instanceof VigilError) {
-      const field = typeof err.details['field'] === 'string' ? err.details['field'] : undefined;
+    if (isVigilError(err)) {
+      const field = typeof err.details?.['field'] === 'string' ? err.details['field'] : undefined;
       if (json) io.stderr(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(field === undefined ? {} : { field }) } })}\n`);
       else io.stderr(`vigil ${command.name}: ${err.code}: ${err.message}${field === undefined ? '' : ` (field: ${field})`}\n`);
       return EXIT.failure;

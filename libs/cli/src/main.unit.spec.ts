@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../testing/index.ts';
-import { commands } from './commands/index.ts';
+import { commands, findCommand } from './commands/index.ts';
 import { main } from './main.ts';
 
 describe('vigil main', () => {
@@ -12,7 +12,9 @@ describe('vigil main', () => {
   });
 
   it('prints each command usage on "<cmd> --help" and "help <cmd>"', async () => {
-    for (const c of commands) {
+    for (const entry of commands) {
+      const c = (await findCommand(entry.name))!;
+      expect(c.summary).toBe(entry.summary);
       const m = memoryIo();
       expect(await main([c.name, '--help'], m.io)).toBe(0);
       expect(m.stdout()).toBe(`${c.usage}\n`);
@@ -20,7 +22,8 @@ describe('vigil main', () => {
       expect(await main(['help', c.name], h.io)).toBe(0);
       expect(h.stdout()).toBe(`${c.usage}\n`);
     }
-  });
+    // Loads every command module (vigil up's pulls in the whole platform): slow on a busy machine, not a timing test.
+  }, 60_000);
 
   it('exits 2 with a message and the usage for a missing or unknown command', async () => {
     const none = memoryIo();
@@ -45,6 +48,14 @@ describe('vigil main', () => {
     const m = memoryIo();
     expect(await main(['summary'], m.io)).toBe(2);
     expect(m.stderr()).toContain('VIGIL_API_KEY');
+    expect(m.stderr()).toContain('vigil login');
+  });
+
+  it('loads no command module for --help: the list comes from the registry alone', async () => {
+    const m = memoryIo();
+    expect(await main(['--help'], m.io)).toBe(0);
+    expect(m.stdout()).toContain('login');
+    expect(m.stdout()).toContain('--api-key');
   });
 
   it('prints the dashboard URL without calling the API', async () => {
@@ -53,6 +64,6 @@ describe('vigil main', () => {
     expect(m.stdout()).toBe('http://vigil.example:9000/dashboard\n');
     const j = memoryIo();
     expect(await main(['dashboard', '--json'], j.io)).toBe(0);
-    expect(JSON.parse(j.stdout())).toEqual({ url: 'http://127.0.0.1:8080/dashboard' });
+    expect(JSON.parse(j.stdout())).toEqual({ url: 'http://127.0.0.1:8080/dashboard', opened: false, loggedIn: false });
   });
 });

@@ -10,7 +10,17 @@ export interface MemoryIo {
 }
 
 /** Builds an in-memory `CliIo` over the given environment, clock and signal. */
-export function memoryIo(options: { env?: Record<string, string | undefined>; now?: () => number; signal?: AbortSignal } = {}): MemoryIo {
+export function memoryIo(
+  options: {
+    env?: Record<string, string | undefined>;
+    now?: () => number;
+    signal?: AbortSignal;
+    stdoutIsTTY?: boolean;
+    cwd?: string;
+    stdin?: string;
+    openUrl?: (url: string) => Promise<boolean>;
+  } = {},
+): MemoryIo {
   let out = '';
   let err = '';
   return {
@@ -24,6 +34,10 @@ export function memoryIo(options: { env?: Record<string, string | undefined>; no
       env: options.env ?? {},
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.stdoutIsTTY === undefined ? {} : { stdoutIsTTY: options.stdoutIsTTY }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.stdin === undefined ? {} : { readStdin: () => Promise.resolve(options.stdin ?? '') }),
+      ...(options.openUrl === undefined ? {} : { openUrl: options.openUrl }),
     },
     stdout: () => out,
     stderr: () => err,

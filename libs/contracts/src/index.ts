@@ -23,6 +23,7 @@ export * from './http/agent-view.ts';
 export * from './http/transition-view.ts';
 export * from './http/fleet-summary.ts';
 export * from './http/metric-point.ts';
+export * from './http/recent-metrics.ts';
 export * from './http/heartbeat-request.ts';
 export * from './http/page.ts';
 export * from './http/webhook-view.ts';

@@ -38,8 +38,8 @@ export { parseDurationMs, DurationInput, ThresholdDurationInput } from './durati
 export { parseByteSize, ByteSizeInput } from './byte-size.ts';
 export { queryInt, queryBool, QueryCursor, QueryTime } from './query-params.ts';
 export { whileLogAvailable } from './log-errors.ts';
-export { MetricsRegistry, Counter, Gauge, type Labels } from './metrics-registry.ts';
-export { metricsPlugin, HTTP_REQUESTS_METRIC, type MetricsPluginOptions } from './metrics-plugin.ts';
+export { MetricsRegistry, Counter, Gauge, Histogram, DURATION_BUCKETS_SECONDS, type Labels, type MetricsRegistryOptions } from './metrics-registry.ts';
+export { metricsPlugin, HTTP_REQUESTS_METRIC, HTTP_DURATION_METRIC, type MetricsPluginOptions } from './metrics-plugin.ts';
 export { healthPlugin, type HealthPluginOptions, type ReadinessCheck } from './health-plugin.ts';
 export { openApiPlugin, jsonSchemaOf, routeSchema, BEARER_SCHEME, DOCS_PATH, type OpenApiPluginOptions, type RouteDoc } from './openapi.ts';
 export { shareWithParent } from './share-with-parent.ts';

@@ -1,94 +1,166 @@
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
+
 /** Label values of one series. */
 export type Labels = Readonly<Record<string, string>>;
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
 function seriesKey(labelNames: readonly string[], labels: Labels): string {
-  return labelNames.map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(',');
+  return labelNames.map((n) => `${n}=${JSON.stringify(labels[n] ?? '')}`).join(',');
 }
 
-/** A family of series with one name and fixed label names. */
+/** Only the declared label names reach prom-client, each present (an absent one is the empty string). */
+function pick(labelNames: readonly string[], labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of labelNames) out[n] = labels[n] ?? '';
+  return out;
+}
+
+/**
+ * A family of series with one name and fixed label names. It keeps each series' value beside prom-client's, so code
+ * and tests can read a value synchronously (`value()`); prom-client renders the exposition.
+ */
 abstract class Family {
   protected readonly values = new Map<string, number>();
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
-    readonly type: 'counter' | 'gauge',
+    readonly type: 'counter' | 'gauge' | 'histogram',
   ) {}
 
-  protected add(labels: Labels, delta: number): void {
-    const key = seriesKey(this.labelNames, labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + delta);
-  }
-
-  /** The current value of a series (0 if never touched). */
+  /** The current value of a series (0 if never touched; for a histogram, the sum of observations). */
   value(labels: Labels = {}): number {
     return this.values.get(seriesKey(this.labelNames, labels)) ?? 0;
   }
 
-  /** Prometheus text exposition of the family. */
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const [key, value] of this.values) lines.push(`${this.name}${key === '' ? '' : `{${key}}`} ${value}`);
-    return lines.join('\n');
+  protected bump(labels: Labels, delta: number): void {
+    const key = seriesKey(this.labelNames, labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + delta);
   }
 }
 
 /** A monotonically increasing count. */
 export class Counter extends Family {
+  private readonly metric: PromCounter<string>;
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
+    super(name, help, labelNames, 'counter');
+    this.metric = new PromCounter({ name, help, labelNames: [...labelNames], registers: [registry] });
+  }
+
   /** Adds `by` (default 1) to the series of `labels`. */
   inc(labels: Labels = {}, by = 1): void {
     if (by < 0) throw new RangeError(`counter ${this.name} cannot decrease`);
-    this.add(labels, by);
+    this.bump(labels, by);
+    this.metric.inc(pick(this.labelNames, labels), by);
+  }
+
+  /**
+   * Raises the series to `total`, a count kept elsewhere (a service's own counter, copied at scrape time); a lower
+   * total than already reported is ignored, since a counter never goes down.
+   */
+  advanceTo(labels: Labels, total: number): void {
+    const delta = total - this.value(labels);
+    if (delta > 0) this.inc(labels, delta);
   }
 }
 
 /** A value that goes up and down. */
 export class Gauge extends Family {
+  private readonly metric: PromGauge<string>;
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
+    super(name, help, labelNames, 'gauge');
+    this.metric = new PromGauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+  }
+
   /** Sets the series of `labels`. */
   set(labels: Labels, value: number): void {
     this.values.set(seriesKey(this.labelNames, labels), value);
+    this.metric.set(pick(this.labelNames, labels), value);
   }
   /** Adds to the series of `labels`. */
   inc(labels: Labels = {}, by = 1): void {
-    this.add(labels, by);
+    this.bump(labels, by);
+    this.metric.inc(pick(this.labelNames, labels), by);
   }
   /** Subtracts from the series of `labels`. */
   dec(labels: Labels = {}, by = 1): void {
-    this.add(labels, -by);
+    this.bump(labels, -by);
+    this.metric.dec(pick(this.labelNames, labels), by);
   }
 }
 
+/** A distribution of observations in buckets (latencies, in seconds). */
+export class Histogram extends Family {
+  private readonly metric: PromHistogram<string>;
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
+    super(name, help, labelNames, 'histogram');
+    this.metric = new PromHistogram({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
+  }
+
+  /** Records one observation in the series of `labels`. */
+  observe(labels: Labels, value: number): void {
+    this.bump(labels, value);
+    this.metric.observe(pick(this.labelNames, labels), value);
+  }
+}
+
+/** Buckets of request durations, in seconds: 1 ms to 10 s. */
+export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Options of a registry. */
+export interface MetricsRegistryOptions {
+  /**
+   * Adds prom-client's process metrics (CPU, memory, GC, `nodejs_eventloop_lag_*_seconds`): once per process, on the
+   * registry that `/metrics` serves. Off by default so that tests can make many registries.
+   */
+  readonly processMetrics?: boolean;
+}
+
 /**
- * A tiny Prometheus registry (no client library is installed). One instance per process, shared by both service
- * plugins on the embedded app; asking twice for the same name returns the same family.
+ * The process's Prometheus registry, backed by prom-client. One instance per process, shared by every service plugin
+ * on the embedded app; asking twice for the same name returns the same family. `/metrics` is unauthenticated, so no
+ * family may carry a tenant (or any other caller-chosen value) as a label.
  */
 export class MetricsRegistry {
+  /** The prom-client registry, for code that speaks prom-client directly. */
+  readonly prom = new Registry();
   private readonly families = new Map<string, Family>();
-  private readonly collectors: (() => void)[] = [];
+  private readonly collectors: (() => void | Promise<void>)[] = [];
 
-  /** Runs `collect` before every render, to copy values kept elsewhere (service counters) into gauges. */
-  onCollect(collect: () => void): void {
+  constructor(options: MetricsRegistryOptions = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.prom, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Runs `collect` before every render, to copy values kept elsewhere (service counters, read-model counts) into families. */
+  onCollect(collect: () => void | Promise<void>): void {
     this.collectors.push(collect);
   }
 
   /** Gets or creates a counter. */
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    return this.family(name, () => new Counter(name, help, labelNames, 'counter'), Counter);
+    return this.family(name, () => new Counter(this.prom, name, help, labelNames), Counter);
   }
 
   /** Gets or creates a gauge. */
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.family(name, () => new Gauge(name, help, labelNames, 'gauge'), Gauge);
+    return this.family(name, () => new Gauge(this.prom, name, help, labelNames), Gauge);
   }
 
-  /** The whole registry in Prometheus text format 0.0.4. */
-  render(): string {
-    for (const collect of this.collectors) collect();
-    return [...this.families.values()].map((f) => f.render()).join('\n') + '\n';
+  /** Gets or creates a histogram (default buckets: request durations in seconds). */
+  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = DURATION_BUCKETS_SECONDS): Histogram {
+    return this.family(name, () => new Histogram(this.prom, name, help, labelNames, buckets), Histogram);
+  }
+
+  /** Content type of `render()`. */
+  get contentType(): string {
+    return this.prom.contentType;
+  }
+
+  /** The whole registry in Prometheus text format, after running the collectors (one failing does not stop the rest). */
+  async render(): Promise<string> {
+    const results = await Promise.allSettled(this.collectors.map(async (collect) => collect()));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, failed);
+    return this.prom.metrics();
   }
 
   private family<F extends Family>(name: string, create: () => F, kind: abstract new (...args: never[]) => F): F {

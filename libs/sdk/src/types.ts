@@ -15,6 +15,20 @@ export interface AgentFilter {
   readonly labels?: Readonly<Record<string, string>>;
   /** Page size asked of the server. */
   readonly limit?: number;
+  /** Server-side order: `severity` (worst first, then oldest status first), `id`, or `lastSeen` (most recent first). */
+  readonly sort?: AgentSort;
+  /** Only agents whose id or a label value starts with this text (`q=`). */
+  readonly search?: string;
+}
+
+/** Orders of `GET /v1/agents?sort=`. */
+export type AgentSort = 'severity' | 'id' | 'lastSeen';
+
+/** Range of `metrics`: epoch ms or ISO 8601, `from` inclusive and `to` exclusive; at most `limit` windows. */
+export interface MetricRange {
+  readonly from?: number | string;
+  readonly to?: number | string;
+  readonly limit?: number;
 }
 
 /** Where a page starts and how large it is. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, MetricPoint, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
 import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
@@ -12,7 +12,7 @@ import type { VigilLogger } from './logger.ts';
 import { DEFAULT_TIMEOUT_MS, VigilClientOptionsSchema, usageErrorFrom } from './options.ts';
 import type { VigilClientOptions } from './options.ts';
 import { parseSse } from './sse-parser.ts';
-import type { AgentFilter, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
+import type { AgentFilter, MetricRange, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
 
 const AgentPage = pageOf(AgentView);
 const TransitionPage = pageOf(TransitionView);
@@ -80,6 +80,7 @@ export class VigilClient {
         heartbeat: (input) => this.heartbeat(input),
         goodbye: (agentId, body) => this.goodbye(agentId, body),
         now,
+        random: options.random ?? Math.random,
         logger: this.#logger,
       },
       options.agentId,
@@ -96,7 +97,12 @@ export class VigilClient {
     this.mesh.progress(progress, agentId);
   }
 
-  /** Stops every heartbeat of this client and says goodbye. Idempotent, never rejects. */
+  /** Counts `work` as in flight until it settles, then completed, on this process's heartbeat (see `mesh.track`). */
+  track<T>(work: PromiseLike<T>, options: { agentId?: string; metric?: boolean } = {}): PromiseLike<T> {
+    return this.mesh.track(work, options);
+  }
+
+  /** Stops every heartbeat of this client and says goodbye, within `timeoutMs` (5 s). Idempotent, never rejects. */
   stop(options: StopOptions = {}): Promise<void> {
     return this.mesh.stop(undefined, options);
   }
@@ -157,8 +163,14 @@ export class VigilClient {
   }
 
   /** `GET /v1/agents/:id/metrics`: per-minute or per-hour metric windows. */
-  metrics(agentId: string, resolution: MetricResolution = '1m'): Promise<MetricPoint[]> {
-    return this.#http.request({ method: 'GET', path: `/v1/agents/${enc(agentId)}/metrics`, query: { resolution }, schema: MetricPoints });
+  metrics(agentId: string, resolution: MetricResolution = '1m', range: MetricRange = {}): Promise<MetricPoint[]> {
+    const query = { resolution, from: range.from, to: range.to, limit: range.limit };
+    return this.#http.request({ method: 'GET', path: `/v1/agents/${enc(agentId)}/metrics`, query, schema: MetricPoints });
+  }
+
+  /** `GET /v1/metrics/recent`: count, success rate, p95 and cost of many agents (one list page) over recent minutes. */
+  recentMetrics(agentIds: readonly string[], minutes?: number): Promise<RecentMetricsResponse> {
+    return this.#http.request({ method: 'GET', path: '/v1/metrics/recent', query: { agent: agentIds, minutes }, schema: RecentMetricsResponse });
   }
 
   /** `POST /v1/webhooks`: the answer holds the signing secret, shown this once. */
@@ -255,6 +267,8 @@ function agentQuery(filter: AgentFilter): QueryValues {
     deliverable: filter.deliverable,
     flapping: filter.flapping,
     label: filter.labels === undefined ? undefined : Object.entries(filter.labels).map(([k, v]) => `${k}:${v}`),
+    sort: filter.sort,
+    q: filter.search,
   };
 }
 

@@ -55,7 +55,7 @@ describe('ProjectorService', () => {
   });
 
   it('lets the event loop run between the batches of a backlog, so requests are not held until it is folded', async () => {
-    const batches = 20;
+    const batches = 6;
     const events = Array.from({ length: batches * 500 }, (_, i) => transition(`b-${i}`, i));
     await log.append(topics.statusTransitions, events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e) })));
     let appliedWhenTimerRan = -1;
@@ -69,5 +69,5 @@ describe('ProjectorService', () => {
     );
     await waitFor(() => projector.stats().applied === events.length, 60_000);
     expect(appliedWhenTimerRan).toBeLessThan(events.length);
-  });
+  }, 60_000);
 });

@@ -13,7 +13,7 @@ export function buildQueryApp(deps: QueryDeps, config: QueryConfig = DEFAULT_QUE
   // Widened to fastify's logger interface so the instance has the plain FastifyInstance type plugins expect.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({ loggerInstance });
-  const metrics = deps.metrics ?? new MetricsRegistry();
+  const metrics = deps.metrics ?? new MetricsRegistry({ processMetrics: true });
   app.setErrorHandler(vigilErrorHandler);
   app.setNotFoundHandler(vigilNotFoundHandler);
   void app.register(openApiPlugin, { title: 'Vigil query', version: '1' });

@@ -5,6 +5,7 @@ import type { EventLog, ProduceRecord } from '@vigil/log';
 import type { ReadModel } from '@vigil/store';
 import { killedEvent, resumedEvent, thresholdsSetEvent, toThresholds, type ControlContext } from './control-events.ts';
 import { AgentNotFoundError, AgentNotKilledError } from './errors.ts';
+import { RecentControls } from './recent-controls.ts';
 import { AgentParams, DEFAULT_ACTOR, KillBody, ResumeBody, ThresholdsBody } from './request-schemas.ts';
 
 /** What the control routes need. */
@@ -17,6 +18,8 @@ export interface ControlRouteDeps {
   readonly retryAfterSeconds: number;
   readonly bodyLimitBytes: number;
   readonly controlEvents?: Counter;
+  /** This process's last kill/resume per agent (a fresh one when absent). */
+  readonly recentControls?: RecentControls;
 }
 
 /**
@@ -25,6 +28,7 @@ export interface ControlRouteDeps {
  */
 export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDeps): void {
   const { log, readModel, agentEventsTopic: topic } = deps;
+  const recent = deps.recentControls ?? new RecentControls();
 
   const context = (request: FastifyRequest): ControlContext => ({
     tenant: tenantOf(request),
@@ -58,6 +62,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
       if ((await readModel.getAgent(ctx.tenant, agentId)) === null) throw new AgentNotFoundError(agentId);
       const event = parseInput(AgentKilledEvent, killedEvent(ctx, agentId, { by: body.by ?? DEFAULT_ACTOR, reason: body.reason }));
       await append([{ key: agentKey(ctx.tenant, agentId), value: JSON.stringify(event) }], event.type);
+      recent.record(ctx.tenant, agentId, { type: 'kill', at: Date.parse(ctx.time) });
       const answer: AcceptedEventResponse = { accepted: true, agentId, event: event.id };
       return reply.code(202).send(answer);
     },
@@ -70,7 +75,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Resume a killed agent',
-        description: 'The agent takes the status its beats justify. 409 if it is not killed.',
+        description:
+          'The agent takes the status its beats justify. 409 if it is not killed, judged in log order: a resume sent right after a kill through the same server is accepted even before the kill has been projected.',
         tags: ['control'],
         params: AgentParams,
         body: ResumeBody,
@@ -83,10 +89,13 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
       const body = parseInput(ResumeBody, request.body ?? {});
       const agent = await readModel.getAgent(ctx.tenant, agentId);
       if (agent === null) throw new AgentNotFoundError(agentId);
-      if (agent.killed === null && agent.status !== 'killed') throw new AgentNotKilledError(agentId, agent.status);
+      const pending = recent.pending(ctx.tenant, agentId, Date.parse(agent.statusSince));
+      const killed = pending !== null ? pending.type === 'kill' : agent.killed !== null || agent.status === 'killed';
+      if (!killed) throw new AgentNotKilledError(agentId, pending !== null ? 'already resumed' : agent.status);
       const data = { by: body.by ?? DEFAULT_ACTOR, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
       const event = parseInput(AgentResumedEvent, resumedEvent(ctx, agentId, data));
       await append([{ key: agentKey(ctx.tenant, agentId), value: JSON.stringify(event) }], event.type);
+      recent.record(ctx.tenant, agentId, { type: 'resume', at: Date.parse(ctx.time) });
       const answer: AcceptedEventResponse = { accepted: true, agentId, event: event.id };
       return reply.code(202).send(answer);
     },

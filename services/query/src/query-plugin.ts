@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { apiScope, intervalScheduler, registerKeyRoutes } from '@vigil/http';
+import { apiScope, intervalScheduler, registerKeyRoutes, type MetricsRegistry } from '@vigil/http';
+import type { ReadModel } from '@vigil/store';
 import type { QueryConfig } from './config.ts';
 import { registerControlRoutes, type ControlRouteDeps } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
@@ -8,6 +9,7 @@ import type { QueryDeps } from './deps.ts';
 import { registerForgetRoutes } from './forget-routes.ts';
 import { registerHistoryRoutes } from './history-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import { registerRecentMetricsRoute } from './recent-metrics-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
@@ -23,6 +25,7 @@ export interface QueryPluginOptions {
  */
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
+  registerRecentMetricsRoute(app, deps.readModel, deps.now ?? Date.now);
   if (deps.keys) registerKeyRoutes(app, deps.keys);
   const control: ControlRouteDeps = {
     log: deps.log,
@@ -39,6 +42,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
   registerControlRoutes(app, control);
   registerForgetRoutes(app, control);
   registerHistoryRoutes(app, { readModel: deps.readModel, ...(deps.store ? { store: deps.store } : {}) });
+  if (deps.metrics) registerFleetGauge(deps.metrics, deps.readModel);
   registerTransitionStream(app, {
     readModel: deps.readModel,
     scheduler: deps.scheduler ?? intervalScheduler,
@@ -51,6 +55,14 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
   if (deps.webhooks) {
     registerWebhookRoutes(app, { store: deps.webhooks, allowPrivate: deps.allowPrivateWebhooks ?? false, now: deps.now ?? Date.now, bodyLimitBytes: config.bodyLimitBytes });
   }
+}
+
+/** `vigil_agents{status}`: agents per status over every tenant, read from the kept counts at scrape time. */
+function registerFleetGauge(metrics: MetricsRegistry, readModel: ReadModel): void {
+  const gauge = metrics.gauge('vigil_agents', 'Agents per status, all tenants together', ['status']);
+  metrics.onCollect(async () => {
+    for (const [status, n] of Object.entries(await readModel.fleetTotals())) gauge.set({ status }, n);
+  });
 }
 
 /**

@@ -147,6 +147,21 @@ describe('read routes', () => {
     expect(res.json()).toMatchObject({ tenant: TENANT, total: 2, healthy: 1, killed: 1, deliverable: 1 });
   });
 
+  it('shows agents per status and request durations on /metrics, all tenants together and none named', async () => {
+    await seedAgent(h, 'a', 'healthy');
+    await seedAgent(h, 'b', 'degraded');
+    await seedAgent(h, 'c', 'healthy', 'globex');
+    await get('/v1/fleet/summary');
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('vigil_agents{status="healthy"} 2');
+    expect(res.body).toContain('vigil_agents{status="degraded"} 1');
+    expect(res.body).toContain('vigil_agents{status="stopped"} 0');
+    expect(res.body).toMatch(/vigil_http_request_duration_seconds_count\{method="GET",route="\/v1\/fleet\/summary",status="200"\} 1/);
+    for (const tenant of [TENANT, 'globex']) expect(res.body).not.toContain(tenant);
+  });
+
   it('answers metrics of an agent and checks the time range', async () => {
     await seedAgent(h, 'a', 'healthy');
     const ok = await get('/v1/agents/a/metrics?resolution=1h&from=2025-01-01T00:00:00Z&to=1735700000000');

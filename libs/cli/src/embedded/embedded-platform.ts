@@ -12,8 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
 import { ensurePlatformTopics } from '../platform/platform-topics.ts';
-import { registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
-import { createDetector, createProjector } from '../platform/services.ts';
+import { registerConsumerLag, registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
+import { createDetector, createProjector, platformConsumers } from '../platform/services.ts';
 import { loadOrCreateApiKey } from './api-key-file.ts';
 import type { UpConfig } from './up-config.ts';
 
@@ -50,7 +50,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   await ensurePlatformTopics(log, topics, config.partitions);
   const store = new SqliteEventStore({ path: databaseFile, logger });
   const readModel = new SqliteReadModel({ path: databaseFile });
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ processMetrics: true });
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
   const bootstrapId = staticKeyId(keyDigest(apiKey.key));
   const keys = new LogApiKeyRegistry({
@@ -83,6 +83,8 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   await app.register(queryPlugin, { deps: { log, readModel, store, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
+  const consumers = platformConsumers(config.topicPrefix, topics);
+  registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
 
   await keys.start();
   await detector.start();

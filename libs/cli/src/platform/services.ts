@@ -4,6 +4,7 @@ import type { EventLog } from '@vigil/log';
 import { ProjectorService, type ProjectorDeps, type ProjectorOptions } from '@vigil/projector';
 import type { Logger } from 'pino';
 import { withConsumerBatchSize } from './batch-sized-log.ts';
+import type { ConsumedTopic } from './service-gauges.ts';
 
 /** Detector settings shared by `vigil up` and `vigil serve detector` (undefined thresholds fall back to the interval). */
 export interface DetectorSettings {
@@ -35,6 +36,18 @@ export function detectorOptionsFor(topicPrefix: string, s: DetectorSettings, max
 /** The projector's options: one consumer group per topic prefix, so the event store and read model are written once. */
 export function projectorOptionsFor(topicPrefix: string): ProjectorOptions {
   return { groupPrefix: `${topicPrefix}projector`, streamMaxCount: STREAM_MAX_COUNT };
+}
+
+/** The consumer groups of the detector and the projector and the topics they read, for consumer lag on /metrics. */
+export function platformConsumers(topicPrefix: string, topics: TopicNames): { detector: ConsumedTopic[]; projector: ConsumedTopic[] } {
+  const { groupPrefix } = projectorOptionsFor(topicPrefix);
+  return {
+    detector: [{ group: defaultDetectorServiceOptions(topicPrefix, {}).groupId, topic: topics.agentEvents }],
+    projector: [
+      { group: `${groupPrefix}-events`, topic: topics.agentEvents },
+      { group: `${groupPrefix}-transitions`, topic: topics.statusTransitions },
+    ],
+  };
 }
 
 /** The platform's detector, logging under `module: detector`; the same in embedded and distributed mode. */

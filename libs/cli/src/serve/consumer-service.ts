@@ -36,7 +36,7 @@ export async function startConsumerService(spec: ConsumerServiceSpec, config: Se
     const log = await openLog(config.log, `vigil-${spec.name}`, logger, config.kafka);
     steps.add(() => log.close());
     const { service, checks, gauges } = spec.create(log, topics, steps);
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     gauges(metrics);
     let started = false;
     const app = await buildOpsApp({

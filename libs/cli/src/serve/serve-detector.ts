@@ -1,6 +1,7 @@
+import type { MetricsRegistry } from '@vigil/http';
 import type { Logger } from 'pino';
-import { registerDetectorGauges } from '../platform/service-gauges.ts';
-import { createDetector } from '../platform/services.ts';
+import { registerConsumerLag, registerDetectorGauges } from '../platform/service-gauges.ts';
+import { createDetector, platformConsumers } from '../platform/services.ts';
 import { startConsumerService } from './consumer-service.ts';
 import type { RunningService } from './running-service.ts';
 import type { ServeConfig } from './serve-config.ts';
@@ -12,7 +13,11 @@ export function startDetector(config: ServeConfig, logger: Logger, signal?: Abor
       name: 'detector',
       create: (log, topics) => {
         const detector = createDetector(log, topics, logger, config.topicPrefix, config.detector, config.batchSize ?? undefined);
-        return { service: detector, checks: [], gauges: (metrics) => registerDetectorGauges(metrics, detector) };
+        const gauges = (metrics: MetricsRegistry): void => {
+          registerDetectorGauges(metrics, detector);
+          registerConsumerLag(metrics, log, platformConsumers(config.topicPrefix, topics).detector);
+        };
+        return { service: detector, checks: [], gauges };
       },
     },
     config,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { registerProjectorGauges } from '../platform/service-gauges.ts';
-import { createProjector } from '../platform/services.ts';
+import { registerConsumerLag, registerProjectorGauges } from '../platform/service-gauges.ts';
+import { createProjector, platformConsumers } from '../platform/services.ts';
 import { startConsumerService } from './consumer-service.ts';
 import { openReadModel, openStore } from './open-adapters.ts';
 import type { RunningService } from './running-service.ts';
@@ -20,7 +20,10 @@ export function startProjector(config: ServeConfig, logger: Logger, signal?: Abo
         return {
           service: projector,
           checks: [{ name: 'store', isReady: () => store.isReady() }],
-          gauges: (metrics) => registerProjectorGauges(metrics, projector),
+          gauges: (metrics) => {
+            registerProjectorGauges(metrics, projector);
+            registerConsumerLag(metrics, log, platformConsumers(config.topicPrefix, topics).projector);
+          },
         };
       },
     },
