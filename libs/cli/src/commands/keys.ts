@@ -72,7 +72,7 @@ export const command: CliCommand = {
         if (values.json === true) printJson(io, keys);
         else if (keys.length === 0) io.stdout('No keys.\n');
         else {
-          const now = Date.now();
+          const now = (io.now ?? Date.now)();
           const rows = keys.map((k) => [
             k.id,
             k.tenant,
