@@ -43,3 +43,14 @@ describe('SqliteReadModel.agentStatuses', () => {
     expect((await rm.agentStatuses('acme', [])).size).toBe(0);
   });
 });
+
+describe('SqliteReadModel.agentStatuses query plan', () => {
+  it('looks each agent up by primary key instead of scanning the tenant', async () => {
+    const rm = new SqliteReadModel({ path: ':memory:' });
+    const db = (rm as unknown as { db: import('better-sqlite3').Database }).db;
+    const sql = (rm as unknown as { stmt: { agentStatuses: { source: string } } }).stmt.agentStatuses.source;
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('["a"]', 'acme') as { detail: string }[];
+    await rm.close();
+    expect(plan.map((p) => p.detail).join(' | ')).toMatch(/SCAN j .*SEARCH a USING PRIMARY KEY \(tenant=\? AND agent_id=\?\)/);
+  });
+});

@@ -350,8 +350,9 @@ export class SqliteReadModel implements ReadModel {
          VALUES (@tenant, @agentId, @windowStart, @windowEnd, @count, @successes, @failures, @costUsd, @latency, @latencySum, @sketch)`,
       ),
       getAgent: db.prepare(`${AGENT_SELECT} WHERE a.tenant = ? AND a.agent_id = ?`),
+      // CROSS JOIN keeps json_each as the outer loop: with a plain JOIN the planner scanned the tenant's agents.
       agentStatuses: db.prepare(
-        'SELECT a.agent_id, a.status FROM json_each(?) AS j JOIN rm_agents a ON a.tenant = ? AND a.agent_id = j.value',
+        'SELECT a.agent_id, a.status FROM json_each(?) AS j CROSS JOIN rm_agents a ON a.tenant = ? AND a.agent_id = j.value',
       ),
       summary: db.prepare('SELECT status, agents AS n, flapping FROM rm_fleet_counts WHERE tenant = ?'),
       totals: db.prepare('SELECT status, SUM(agents) AS n FROM rm_fleet_counts GROUP BY status'),
