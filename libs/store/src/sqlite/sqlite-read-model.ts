@@ -133,6 +133,16 @@ const AGENT_SELECT = `
 SELECT a.*, k.killed_by AS killed_by, k.reason AS kill_reason, k.at AS kill_at
 FROM rm_agents a LEFT JOIN rm_kills k ON k.tenant = a.tenant AND k.agent_id = a.agent_id`;
 
+/**
+ * The id-ordered list filtered by a label, driven by the label index (tenant, key, value, agent_id), which is already
+ * in id order: a page reads only agents carrying the first label, however few they are among the fleet. CROSS JOIN
+ * keeps SQLite from reordering the tables.
+ */
+const LABELLED_AGENT_SELECT = `
+SELECT a.*, k.killed_by AS killed_by, k.reason AS kill_reason, k.at AS kill_at
+FROM rm_agent_labels l0 CROSS JOIN rm_agents a ON a.tenant = l0.tenant AND a.agent_id = l0.agent_id
+LEFT JOIN rm_kills k ON k.tenant = a.tenant AND k.agent_id = a.agent_id`;
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -523,10 +533,15 @@ export class SqliteReadModel implements ReadModel {
       where.push('a.flapping = @flapping');
       params.flapping = filter.flapping ? 1 : 0;
     }
-    labelMatches(filter).forEach((label, i) => {
-      where.push(
-        `EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey${i} AND l.value = @labelValue${i})`,
-      );
+    const labels = labelMatches(filter);
+    const byLabelIndex = sort === 'id' && labels.length > 0;
+    if (byLabelIndex) where.push('l0.tenant = @tenant AND l0.key = @labelKey0 AND l0.value = @labelValue0');
+    labels.forEach((label, i) => {
+      if (i > 0 || !byLabelIndex) {
+        where.push(
+          `EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey${i} AND l.value = @labelValue${i})`,
+        );
+      }
       params[`labelKey${i}`] = label.key;
       params[`labelValue${i}`] = label.value;
     });
@@ -549,7 +564,10 @@ export class SqliteReadModel implements ReadModel {
         Object.assign(params, { afterSeen: c.seenOrder, afterId: c.agentId });
       }
     }
-    const sql = `${AGENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${AGENT_ORDER[sort].orderBy} LIMIT @limit`;
+    const select = byLabelIndex ? LABELLED_AGENT_SELECT : AGENT_SELECT;
+    const order = byLabelIndex ? 'l0.agent_id' : AGENT_ORDER[sort].orderBy;
+    if (byLabelIndex && filter.cursor !== undefined) where.push('l0.agent_id > @afterId');
+    const sql = `${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
     const rows = this.cached<AgentRow>(sql).all(params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
