@@ -41,6 +41,8 @@ describe('SqliteReadModel.agentStatuses', () => {
     expect(Object.fromEntries(statuses)).toEqual({ a1: 'healthy', a2: 'killed' });
     expect((await rm.getAgent('acme', 'a2'))?.status).toBe('killed');
     expect((await rm.agentStatuses('acme', [])).size).toBe(0);
+    expect(Object.fromEntries(await rm.agentStatuses('acme', ['a2']))).toEqual({ a2: 'killed' });
+    expect((await rm.agentStatuses('acme', ['a3'])).size).toBe(0);
   });
 });
 

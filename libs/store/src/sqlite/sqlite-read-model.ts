@@ -274,6 +274,7 @@ export class SqliteReadModel implements ReadModel {
     insertMinute: Database.Statement<[Params]>;
     getAgent: Database.Statement<[string, string], AgentRow>;
     agentStatuses: Database.Statement<[string, string], { agent_id: string; status: AgentStatus }>;
+    agentStatus: Database.Statement<[string, string], AgentStatus>;
     summary: Database.Statement<[string], { status: AgentStatus; n: number; flapping: number }>;
     totals: Database.Statement<[], { status: AgentStatus; n: number }>;
     getSeq: Database.Statement<[], { value: number }>;
@@ -361,6 +362,7 @@ export class SqliteReadModel implements ReadModel {
       ),
       getAgent: db.prepare(`${AGENT_SELECT} WHERE a.tenant = ? AND a.agent_id = ?`),
       // CROSS JOIN keeps json_each as the outer loop: with a plain JOIN the planner scanned the tenant's agents.
+      agentStatus: db.prepare<[string, string], AgentStatus>('SELECT status FROM rm_agents WHERE tenant = ? AND agent_id = ?').pluck(),
       agentStatuses: db.prepare(
         'SELECT a.agent_id, a.status FROM json_each(?) AS j CROSS JOIN rm_agents a ON a.tenant = ? AND a.agent_id = j.value',
       ),
@@ -504,6 +506,12 @@ export class SqliteReadModel implements ReadModel {
     this.assertOpen();
     const statuses = new Map<string, AgentStatus>();
     if (agentIds.length === 0) return statuses;
+    if (agentIds.length === 1) {
+      // A single beat (the common request): a point lookup costs less than setting up json_each.
+      const status = this.stmt.agentStatus.get(tenant, agentIds[0]!);
+      if (status !== undefined) statuses.set(agentIds[0]!, status);
+      return statuses;
+    }
     for (const row of this.stmt.agentStatuses.iterate(JSON.stringify(agentIds), tenant)) statuses.set(row.agent_id, row.status);
     return statuses;
   }
