@@ -77,6 +77,8 @@ export interface ReadModel {
   /** The checkpoint of a topic partition, or null. */
   checkpoint(topic: string, partition: number): Promise<number | null>;
   getAgent(tenant: string, agentId: string): Promise<AgentView | null>;
+  /** Optional: the status of each known agent among `agentIds` (absent: unknown), in one read; for heartbeat answers. */
+  agentStatuses?(tenant: string, agentIds: readonly string[]): Promise<Map<string, AgentStatus>>;
   listAgents(tenant: string, filter: AgentFilter): Promise<Page<AgentView>>;
   /** Newest first. */
   listTransitions(tenant: string, query: TransitionQuery): Promise<Page<TransitionView>>;

@@ -41,6 +41,19 @@ function parseHeartbeats(body: unknown): HeartbeatInput[] {
 
 /** Whether each agent is killed, from the read model. A read-model failure must not lose beats already on the log. */
 async function agentStatuses(readModel: ReadModel, tenant: string, agentIds: readonly string[], request: FastifyRequest): Promise<HeartbeatResponse['agents']> {
+  if (readModel.agentStatuses) {
+    try {
+      // One query for the whole request, no views built: a killed agent's status is `killed`.
+      const statuses = await readModel.agentStatuses(tenant, agentIds);
+      return agentIds.map((agentId) => {
+        const status = statuses.get(agentId) ?? null;
+        return { agentId, killed: status === 'killed', status };
+      });
+    } catch (err) {
+      request.log.warn({ err }, 'read model unavailable; answering heartbeat without status');
+      return agentIds.map((agentId) => ({ agentId, killed: false, status: null }));
+    }
+  }
   return Promise.all(
     agentIds.map(async (agentId) => {
       try {
