@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<void>> = {
   detector: async () => (await import('./detector.bench.ts')).runDetectorBench(),
   kafka: async () => (await import('./kafka.bench.ts')).runKafkaBench(),
+  ingest: async () => (await import('./ingest.bench.ts')).runIngestBench(),
   read: async () => (await import('./read.bench.ts')).runReadBench(),
 };
 

@@ -67,6 +67,27 @@ write(
   { until: iso(420) },
 );
 
+// Forgotten on request at 01:10 (no degraded at 02:30 follows), back as new with its beat at 03:20.
+write(
+  'forget-and-return',
+  [beat('a1', 0), beat('a1', 30), beat('a1', 60), { type: 'agent-forgotten', agentId: 'a1', time: iso(70), by: 'ops', reason: 'decommissioned' }, beat('a1', 200)],
+  { until: iso(400) },
+);
+
+// Retention of 10 minutes for the tenant: a1 stops at 00:40 and is forgotten at 10:40; a2 goes silent, unreachable at
+// 05:00, forgotten at 15:00; a3 keeps beating and stays.
+write(
+  'retention-forget',
+  [
+    { type: 'retention-set', time: iso(0), forgetAfterMs: 600_000 },
+    ...Array.from({ length: 40 }, (_, i) => beat('a3', i * 30)),
+    beat('a1', 0),
+    beat('a2', 0),
+    { type: 'agent-stopped', agentId: 'a1', time: iso(40), instanceId: 'default' },
+  ].sort((a, b) => String(a.receivedAt ?? a.time).localeCompare(String(b.receivedAt ?? b.time))),
+  { until: iso(1200) },
+);
+
 // The platform is blind for 10 minutes (no ticks, no beats). Full envelopes with explicit ticks, as stored.
 const blind: Line[] = [];
 const env = (s: number, id: string): Line => ({ version: 1, id, time: iso(s) });

@@ -39,6 +39,16 @@ function timeline(output: string, agentId = 'a1'): string[] {
     .map((e) => `${e.data.from}->${e.data.to}@${e.data.at.slice(11, 19)}`);
 }
 
+/** `agentId:cause@HH:MM:SS` of every agent-forgotten fact. */
+function forgettings(output: string): string[] {
+  return output
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; agentId: string; time: string; data: { cause: string } })
+    .filter((e) => e.type === 'agent-forgotten')
+    .map((e) => `${e.agentId}:${e.data.cause}@${e.time.slice(11, 19)}`);
+}
+
 const names = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl') && !f.endsWith('.golden.jsonl'))
   .map((f) => f.replace(/\.jsonl$/, ''))
@@ -78,6 +88,12 @@ describe('replay fixtures say what their timelines mean', () => {
     expect(timeline(replayFixture('graceful-stop'))).toEqual(['unknown->healthy@00:00:00', 'healthy->stopped@00:00:40']);
   });
 
+  it('flapping cleared: flapping from the fourth restart (01:20), cleared by its own event 10 min after the last (11:20)', () => {
+    const lines = replayFixture('flapping-cleared').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string; data: { flapping?: boolean } });
+    const facts = lines.filter((l) => l.type === 'agent-restarted' || l.type === 'agent-flapping-cleared').map((l) => `${l.type === 'agent-restarted' ? String(l.data.flapping) : 'cleared'}@${l.time.slice(11, 19)}`);
+    expect(facts).toEqual(['false@00:00:20', 'false@00:00:40', 'false@00:01:00', 'true@00:01:20', 'cleared@00:11:20']);
+  });
+
   it('restart loop: seven restarts, flapping from the fourth', () => {
     const lines = replayFixture('restart-loop').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { flapping?: boolean } });
     const restarts = lines.filter((l) => l.type === 'agent-restarted');
@@ -101,6 +117,18 @@ describe('replay fixtures say what their timelines mean', () => {
 
   it('stalled: in flight with no progress for 5 intervals, healthy when it completes again', () => {
     expect(timeline(replayFixture('stalled'))).toEqual(['unknown->healthy@00:00:00', 'healthy->stalled@00:03:00', 'stalled->healthy@00:06:30']);
+  });
+
+  it('forget and return: forgotten at 01:10, no transition until it beats again at 03:20, then a new life', () => {
+    const out = replayFixture('forget-and-return');
+    expect(timeline(out)).toEqual(['unknown->healthy@00:00:00', 'unknown->healthy@00:03:20', 'healthy->degraded@00:04:50']);
+    expect(forgettings(out)).toEqual(['a1:operator@00:01:10']);
+  });
+
+  it('retention of 10 minutes: stopped a1 forgotten at 10:40, unreachable a2 at 15:00, beating a3 never', () => {
+    const out = replayFixture('retention-forget');
+    expect(timeline(out, 'a2')).toEqual(['unknown->healthy@00:00:00', 'healthy->degraded@00:01:30', 'degraded->unreachable@00:05:00']);
+    expect(forgettings(out)).toEqual(['a1:retention@00:10:40', 'a2:retention@00:15:00']);
   });
 
   it('platform blind for 10 minutes: nobody convicted for it; degraded a full 90 s after ticks resume', () => {

@@ -23,6 +23,9 @@ const schemas: Record<string, z.ZodType> = {
   'agent-registered': c.AgentRegisteredEvent,
   'agent-restarted': c.AgentRestartedEvent,
   'agent-flapping-cleared': c.AgentFlappingClearedEvent,
+  'agent-forgotten': c.AgentForgottenEvent,
+  'agent-forgotten-fact': c.AgentForgottenFactEvent,
+  'retention-set': c.RetentionSetEvent,
 };
 
 const check = process.argv.includes('--check');

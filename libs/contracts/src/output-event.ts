@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentFlappingClearedEvent } from './events/agent-flapping-cleared.ts';
+import { AgentForgottenFactEvent } from './events/agent-forgotten-fact.ts';
 import { AgentRegisteredEvent } from './events/agent-registered.ts';
 import { AgentRestartedEvent } from './events/agent-restarted.ts';
 import { MetricSummaryEvent } from './events/metric-summary.ts';
@@ -12,6 +13,7 @@ export const DetectorOutputEvent = z.discriminatedUnion('type', [
   AgentRegisteredEvent,
   AgentRestartedEvent,
   AgentFlappingClearedEvent,
+  AgentForgottenFactEvent,
 ]);
 /** An event on the `status-transitions` topic. */
 export type DetectorOutputEvent = z.infer<typeof DetectorOutputEvent>;

@@ -26,7 +26,11 @@ export function parseAgentKey(key: string): { tenant: string; agentId: string } 
   return { tenant: key.slice(0, slash), agentId: key.slice(slash + 1) };
 }
 
-/** The event-store stream of an agent. */
+/**
+ * The event-store stream of an agent: `agent-<tenant>/<agentId>`. A tenant never holds `/` (TenantId), so the first
+ * `/` splits the two unambiguously; the former `agent-<tenant>-<agentId>` made tenant `a-b` agent `c` and tenant `a`
+ * agent `b-c` one stream. The category (EventStoreDB's text before the first `-`) stays `agent`.
+ */
 export function agentStreamName(tenant: string, agentId: string): string {
-  return `agent-${tenant}-${agentId}`;
+  return `agent-${tenant}/${agentId}`;
 }

@@ -27,6 +27,16 @@ export class AgentIndex {
     agents.set(agent.agentId, agent);
   }
 
+  /** Removes an agent (forgotten); true if it was indexed. */
+  delete(agent: AgentState): boolean {
+    const agents = this.byTenant.get(agent.tenant);
+    if (agents === undefined || agents.get(agent.agentId) !== agent) return false;
+    agents.delete(agent.agentId);
+    if (agents.size === 0) this.byTenant.delete(agent.tenant);
+    this.count--;
+    return true;
+  }
+
   /** Every agent, tenant by tenant. */
   *values(): IterableIterator<AgentState> {
     for (const agents of this.byTenant.values()) yield* agents.values();

@@ -18,6 +18,11 @@ export interface DetectorConfig {
   /** More than `flappingRestarts` restarts within `flappingWindowMs` sets the agent's `flapping` flag. */
   readonly flappingRestarts: number;
   readonly flappingWindowMs: number;
+  /**
+   * Platform default of the retention: an agent `stopped` or `unreachable` for this long is forgotten (tenants may
+   * set their own with a `retention-set` event). Default 7 days.
+   */
+  readonly forgetAfterMs: number;
 }
 
 /** Defaults of ARCHITECTURE.md: 1 s windows, thresholds from the interval (3×, 10×, 5×). */
@@ -28,6 +33,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   metricWindowMs: 60_000,
   flappingRestarts: 3,
   flappingWindowMs: 10 * 60_000,
+  forgetAfterMs: 7 * 24 * 3600 * 1000,
 });
 
 /** Multipliers of the declared interval that give the default thresholds. */
@@ -40,6 +46,7 @@ export function detectorConfig(partial: Partial<DetectorConfig> = {}): DetectorC
   if (degradedAfterMs !== undefined && unreachableAfterMs !== undefined && degradedAfterMs >= unreachableAfterMs) {
     throw new RangeError(`degradedAfter (${degradedAfterMs} ms) must be less than unreachableAfter (${unreachableAfterMs} ms)`);
   }
+  if (!(config.forgetAfterMs > 0)) throw new RangeError('forgetAfter must be a positive duration');
   if (!(config.windowMs > 0)) throw new RangeError('window must be a positive duration');
   if (config.metricWindowMs % config.windowMs !== 0) {
     throw new RangeError(`the metric window (${config.metricWindowMs} ms) must be a multiple of the window (${config.windowMs} ms)`);

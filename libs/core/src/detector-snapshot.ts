@@ -48,6 +48,8 @@ export interface DetectorMetaSnapshot {
   nextSeq: number;
   stats: DetectorStats;
   tenantOverrides: [string, ThresholdOverrides][];
+  /** Tenant retentions (`forgetAfterMs`); absent in checkpoints written before retention existed. */
+  tenantRetention?: [string, number][];
 }
 
 /** A whole detector: meta plus every agent (used by tests and small partitions; services store agents apart). */
@@ -131,6 +133,7 @@ export function snapshotMeta(d: Detector): DetectorMetaSnapshot {
     nextSeq: d.nextSequence,
     stats: { ...d.stats },
     tenantOverrides: [...d.tenantOverrides.entries()].map(([t, o]) => [t, { ...o }]),
+    tenantRetention: [...d.tenantRetention.entries()],
   };
 }
 
@@ -149,6 +152,7 @@ export function restoreDetector(config: Partial<DetectorConfig>, meta: DetectorM
     d.nextSequence = meta.nextSeq;
     Object.assign(d.stats, meta.stats);
     for (const [t, o] of meta.tenantOverrides) d.tenantOverrides.set(t, { ...o });
+    for (const [t, ms] of meta.tenantRetention ?? []) d.tenantRetention.set(t, ms);
   }
   const restored = [...agents].map((snap) => restoreAgentState({ ...snap, t: d.internTenant(snap.t) })).sort((x, y) => x.seq - y.seq);
   for (const a of restored) d.restoreAgent(a);

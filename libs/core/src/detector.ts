@@ -1,5 +1,6 @@
 import type {
   AgentEvent,
+  AgentForgottenEvent,
   AgentKilledEvent,
   AgentResumedEvent,
   AgentStatus,
@@ -7,6 +8,7 @@ import type {
   DetectorOutputEvent,
   FromStatus,
   HeartbeatEvent,
+  RetentionSetEvent,
   ThresholdsSetEvent,
 } from '@vigil/contracts';
 import { CONTRACT_VERSION } from '@vigil/contracts';
@@ -34,6 +36,8 @@ export interface DetectorStats {
   invalidEvents: number;
   /** Beats dropped as repeats: same instance, `seq` not above the last seen (a retried beat that was stored). */
   duplicateBeats: number;
+  /** Agents forgotten, on request or by retention. */
+  forgottenAgents: number;
 }
 
 const POP = { time: 0, item: undefined as AgentState | undefined, gen: 0 };
@@ -50,7 +54,11 @@ export class Detector {
   readonly agents = new AgentIndex();
   /** Tenant-wide threshold overrides. */
   readonly tenantOverrides = new Map<string, ThresholdOverrides>();
-  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0 };
+  readonly stats: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0, forgottenAgents: 0 };
+  /** Tenant retentions (`forgetAfterMs`) that differ from the platform default. */
+  readonly tenantRetention = new Map<string, number>();
+  /** Keys (`<tenant>/<agentId>`) of agents forgotten since the last `takeForgotten()`, for checkpoint tombstones. */
+  readonly forgotten = new Set<string>();
   /** Agents changed since the last `takeDirty()`, for incremental checkpoints. */
   readonly dirty = new Set<AgentState>();
   /** Every window ending at or before this has closed: its output is final. */
@@ -69,6 +77,11 @@ export class Detector {
   /** Sequence number the next new agent gets (first-sight order). */
   nextSequence = 0;
   private readonly queue = new DeadlineQueue<AgentState>();
+  /**
+   * When each flapping agent's flag clears if it does not restart again: its last restart + the flapping window. An
+   * entry's generation is the agent's restart count, so a later restart supersedes it (lazy deletion, as `queue`).
+   */
+  private readonly flappingQueue = new DeadlineQueue<AgentState>();
   /** Open metric windows by start time, each listing the agents with samples in it. */
   private readonly openMetricWindows = new Map<number, AgentState[]>();
 
@@ -91,6 +104,10 @@ export class Detector {
         return this.onStopped(event, out);
       case 'thresholds-set':
         return this.onThresholds(event);
+      case 'agent-forgotten':
+        return this.onForgotten(event, out);
+      case 'retention-set':
+        return this.onRetention(event);
     }
   }
 
@@ -113,6 +130,18 @@ export class Detector {
   /** Number of deadline-queue entries, for the benchmark and tests (superseded entries included). */
   get queueSize(): number {
     return this.queue.size;
+  }
+
+  /** How long the agent may stay stopped or unreachable before it is forgotten: its tenant's retention, else the platform's. */
+  forgetAfterOf(agent: AgentState): number {
+    return (this.tenantRetention.size === 0 ? undefined : this.tenantRetention.get(agent.tenant)) ?? this.config.forgetAfterMs;
+  }
+
+  /** Returns and clears the keys of agents forgotten since the last call (their checkpoint records become tombstones). */
+  takeForgotten(): string[] {
+    const keys = [...this.forgotten];
+    this.forgotten.clear();
+    return keys;
   }
 
   /** Returns and forgets the set of agents changed since the last call. */
@@ -179,6 +208,11 @@ export class Detector {
         this.dirty.add(agent);
         continue;
       }
+      if ((agent.status === 'stopped' || agent.status === 'unreachable') && d >= this.forgetDeadline(agent)) {
+        const forgetAfter = formatDuration(this.forgetAfterOf(agent));
+        this.forget(agent, d, 'retention', 'retention', `${agent.status} for ${forgetAfter} (retention ${forgetAfter})`, out);
+        continue;
+      }
       const next = this.statusAt(agent, d);
       if (next !== null && next !== agent.status) {
         const at = Math.max(d, agent.statusSince);
@@ -188,7 +222,24 @@ export class Detector {
       this.dirty.add(agent);
     }
     this.closedUpTo = closeTo;
+    this.clearStableFlapping(closeTo, out);
     this.closeMetricWindows(out);
+  }
+
+  /**
+   * Clears the flag of every flapping agent whose last restart is a whole flapping window old at `closeTo`: stable
+   * for its window. Driven by the same window closes as transitions, so replay and a restored detector agree.
+   */
+  private clearStableFlapping(closeTo: number, out: DetectorOutputEvent[]): void {
+    while (this.flappingQueue.peekTime() <= closeTo) {
+      this.flappingQueue.pop(POP);
+      const agent = POP.item!;
+      if (!agent.flapping || POP.gen !== agent.restarts) continue; // superseded by a later restart
+      agent.flapping = false;
+      agent.recentRestarts = null; // every restart is now older than the window
+      this.dirty.add(agent);
+      this.flappingCleared(agent, POP.time, out);
+    }
   }
 
   // ---- agent events ---------------------------------------------------------------------------------------------
@@ -290,6 +341,7 @@ export class Detector {
       data: { previousInstanceId: agent.instanceId, instanceId, restarts: agent.restarts, recentRestarts: recent.length, flapping: agent.flapping },
     });
     if (wasFlapping && !agent.flapping) this.flappingCleared(agent, r, out);
+    if (agent.flapping) this.flappingQueue.push(r + flappingWindowMs, agent, agent.restarts);
   }
 
   private flappingCleared(agent: AgentState, at: number, out: DetectorOutputEvent[]): void {
@@ -347,7 +399,65 @@ export class Detector {
     const at = Math.max(t, agent.statusSince);
     const why = event.data.reason ? `: ${event.data.reason}` : '';
     this.transition(agent, 'stopped', at, this.detectedAtFor(at), `graceful shutdown${why}`, out);
+    this.reschedule(agent); // its next deadline is the retention's
+  }
+
+  private onForgotten(event: AgentForgottenEvent, out: DetectorOutputEvent[]): void {
+    const t = this.eventTime(event.time);
+    if (t === null) return;
+    const agent = this.agents.get(event.tenant, event.agentId);
+    if (agent === undefined) {
+      this.stats.ignoredEvents++; // already forgotten, or never seen: nothing to drop
+      return;
+    }
+    this.forget(agent, t, 'operator', event.data.by, event.data.reason === '' ? `forgotten by ${event.data.by}` : event.data.reason, out);
+  }
+
+  private onRetention(event: RetentionSetEvent): void {
+    const ms = event.data.forgetAfterMs;
+    if (ms === null) this.tenantRetention.delete(event.tenant);
+    else this.tenantRetention.set(event.tenant, ms);
+    // Rare operator action: re-plan every agent of the tenant (O(tenant's agents)), as for tenant thresholds.
+    for (const agent of this.agents.ofTenant(event.tenant)) {
+      this.reschedule(agent);
+      this.dirty.add(agent);
+    }
+  }
+
+  /**
+   * Drops every trace of the agent: its index entry, queue entry (superseded by the generation bump), open metric
+   * windows and dirty mark; its checkpoint record becomes a tombstone. The `agent-forgotten` fact is its last output:
+   * whatever the agent does next starts a new life, first sight, `unknown → healthy`.
+   */
+  private forget(agent: AgentState, at: number, cause: 'operator' | 'retention', by: string, reason: string, out: DetectorOutputEvent[]): void {
     this.unschedule(agent);
+    this.agents.delete(agent);
+    this.dirty.delete(agent);
+    this.forgotten.add(agent.key);
+    for (const acc of agent.metrics ?? []) {
+      const list = this.openMetricWindows.get(acc.windowStart);
+      if (list === undefined) continue;
+      const i = list.indexOf(agent);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.openMetricWindows.delete(acc.windowStart);
+    }
+    agent.metrics = null;
+    this.stats.forgottenAgents++;
+    out.push({
+      type: 'agent-forgotten',
+      version: CONTRACT_VERSION,
+      id: contentId(`${agent.key}|forgotten|${agent.transitions}|${at}`),
+      tenant: agent.tenant,
+      agentId: agent.agentId,
+      time: formatIsoMs(at),
+      data: {
+        cause,
+        by,
+        reason,
+        lastStatus: agent.status ?? 'unknown',
+        lastHeartbeatAt: agent.lastBeat === NEVER ? null : formatIsoMs(agent.lastBeat),
+      },
+    });
   }
 
   private onThresholds(event: ThresholdsSetEvent): void {
@@ -386,10 +496,19 @@ export class Detector {
     return 'healthy';
   }
 
-  /** When the agent's status would next change without new input, or +Infinity. */
+  /**
+   * When a stopped or unreachable agent is forgotten: `forgetAfter` after it took that status, or after the latest
+   * blind period if later (the platform's own silence never counts against an agent).
+   */
+  private forgetDeadline(agent: AgentState): number {
+    return Math.max(agent.statusSince, this.blindResumedAt) + this.forgetAfterOf(agent);
+  }
+
+  /** When the agent's status would next change without new input (or it would be forgotten), or +Infinity. */
   private nextDeadline(agent: AgentState): number {
     const s = agent.status;
-    if (s === null || s === 'killed' || s === 'stopped' || s === 'unreachable' || agent.lastBeat === NEVER) return Number.POSITIVE_INFINITY;
+    if (s === 'stopped' || s === 'unreachable') return this.forgetDeadline(agent);
+    if (s === null || s === 'killed' || agent.lastBeat === NEVER) return Number.POSITIVE_INFINITY;
     const th = this.thresholdsOf(agent);
     const anchor = this.anchorOf(agent);
     if (s === 'degraded') return anchor + th.unreachableAfterMs;
@@ -530,6 +649,8 @@ export class Detector {
     this.agents.add(agent);
     if (agent.seq >= this.nextSequence) this.nextSequence = agent.seq + 1;
     if (agent.queuedAt !== Number.POSITIVE_INFINITY) this.queue.push(agent.queuedAt, agent, agent.gen);
+    const lastRestart = agent.recentRestarts?.at(-1);
+    if (agent.flapping && lastRestart !== undefined) this.flappingQueue.push(lastRestart + this.config.flappingWindowMs, agent, agent.restarts);
     for (const acc of agent.metrics ?? []) {
       let list = this.openMetricWindows.get(acc.windowStart);
       if (list === undefined) this.openMetricWindows.set(acc.windowStart, (list = []));

@@ -216,6 +216,52 @@ describe('Detector: time', () => {
   });
 });
 
+describe('Detector: flapping clears once the agent is stable for its window', () => {
+  /** Four restarts 10 s apart (flapping from the fourth), then beats from the last instance every 30 s until `until`. */
+  function crashLoopThenStable(until: number): AgentEvent[] {
+    const events: AgentEvent[] = [tick(s(0))];
+    for (let i = 0; i <= 4; i++) events.push(beat('a1', s(i * 10), { instanceId: `i${i}` }), ...ticks(s(i * 10 + 1), s(i * 10 + 9)));
+    for (let t = 50; t <= until; t++) {
+      if (t % 30 === 0) events.push(beat('a1', s(t), { instanceId: 'i4' }));
+      events.push(tick(s(t)));
+    }
+    return events;
+  }
+  const flappingFacts = (out: DetectorOutputEvent[]): string[] =>
+    out.flatMap((o) => (o.type === 'agent-restarted' ? [`restart ${o.data.restarts}:${o.data.flapping}@${o.time.slice(11, 19)}`] : o.type === 'agent-flapping-cleared' ? [`cleared:${o.data.recentRestarts}@${o.time.slice(11, 19)}`] : []));
+
+  it('given a flapping agent, when it goes 10 minutes without a restart, then the flag clears at last restart + 10 min with its own event', () => {
+    const { out, d } = run(crashLoopThenStable(700));
+    expect(flappingFacts(out)).toEqual(['restart 1:false@00:00:10', 'restart 2:false@00:00:20', 'restart 3:false@00:00:30', 'restart 4:true@00:00:40', 'cleared:0@00:10:40']);
+    expect(d.agents.get('default', 'a1')?.flapping).toBe(false);
+  });
+
+  it('given a flapping agent, when the window has not yet passed (one tick short), then it is still flapping', () => {
+    const { out, d } = run(crashLoopThenStable(639));
+    expect(out.some((o) => o.type === 'agent-flapping-cleared')).toBe(false);
+    expect(d.agents.get('default', 'a1')?.flapping).toBe(true);
+  });
+
+  it('given a flapping agent, when it restarts again inside the window, then the clearing moves to the new restart + 10 min', () => {
+    const events = crashLoopThenStable(300);
+    events.push(beat('a1', s(301), { instanceId: 'i5' }));
+    for (let t = 302; t <= 1000; t++) events.push(tick(s(t)));
+    const facts = flappingFacts(run(events).out);
+    expect(facts.slice(-2)).toEqual(['restart 5:true@00:05:01', 'cleared:0@00:15:01']);
+  });
+
+  it('gives the same clearing when restored from a snapshot mid-window (replay and crash recovery agree)', () => {
+    const events = crashLoopThenStable(700);
+    const whole = run(events).out;
+    for (const cut of [60, 300, events.length - 5]) {
+      const first = run(events.slice(0, cut));
+      const snap = JSON.parse(JSON.stringify(snapshotDetector(first.d)));
+      const second = run(events.slice(cut), {}, restoreDetector({}, snap.meta, snap.agents));
+      expect(JSON.stringify([...first.out, ...second.out])).toBe(JSON.stringify(whole));
+    }
+  });
+});
+
 describe('Detector: metric summaries', () => {
   it('summarises each agent per minute at the minute close, and drops (counts) samples of a closed minute', () => {
     const events: AgentEvent[] = [tick(s(0))];

@@ -61,6 +61,10 @@ function expandMinimal(o: Record<string, unknown>, line: number): Record<string,
       for (const k of ['degradedAfterMs', 'unreachableAfterMs', 'stalledAfterMs']) if (o[k] !== undefined) data[k] = o[k];
       return { version: CONTRACT_VERSION, id, type, tenant, ...(o['agentId'] === undefined ? {} : { agentId: o['agentId'] }), time: o['time'], data };
     }
+    case 'agent-forgotten':
+      return { ...base, type, time: o['time'], data: { by: o['by'] ?? 'replay', reason: o['reason'] ?? '' } };
+    case 'retention-set':
+      return { version: CONTRACT_VERSION, id, type, tenant, time: o['time'], data: { forgetAfterMs: o['forgetAfterMs'] ?? null } };
     default:
       throw new InvalidEventError(`line ${line}: unknown event type ${JSON.stringify(type)}`, { line, field: 'type' });
   }

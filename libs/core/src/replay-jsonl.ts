@@ -10,7 +10,7 @@ export interface ReplayJsonlOptions extends ReplayOptions {
 
 /**
  * `vigil replay` without the I/O: JSONL text in (stored envelopes or the minimal form), JSONL text out — the
- * transitions and metric summaries in emission order, one compact JSON object per line. Byte-identical for the same
+ * transitions, metric summaries and forgettings in emission order, one compact JSON object per line. Byte-identical for the same
  * input and options. Blank lines and lines starting with `#` are skipped; a bad line throws naming its number.
  */
 export function replayJsonl(text: string, options: ReplayJsonlOptions = {}): string {
@@ -28,6 +28,6 @@ export function replayJsonl(text: string, options: ReplayJsonlOptions = {}): str
     events.push(toReplayEvent(json, i + 1));
   }
   const out: DetectorOutputEvent[] = replay(events, options);
-  const keep = options.all ? out : out.filter((o) => o.type === 'status-transitioned' || o.type === 'metric-summary');
+  const keep = options.all ? out : out.filter((o) => o.type === 'status-transitioned' || o.type === 'metric-summary' || o.type === 'agent-forgotten');
   return keep.map((o) => `${JSON.stringify(o)}\n`).join('');
 }

@@ -54,7 +54,7 @@ export function vigilErrorHandler(err: unknown, request: FastifyRequest, reply: 
   if (error.retriable && status >= 500) status = 503;
   if (status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
   else request.log.info({ code: error.code, field: error.details['field'] }, error.message);
-  if (status === 503) {
+  if (status === 503 || status === 429) {
     const after = error.details['retryAfterSeconds'];
     reply.header('retry-after', String(typeof after === 'number' ? Math.max(1, Math.ceil(after)) : DEFAULT_RETRY_AFTER_SECONDS));
   }

@@ -13,6 +13,11 @@ export const HTTP_ERROR_CODES = [
   'VIGIL_ERR_NOT_READY',
   'VIGIL_ERR_INTERNAL',
   'VIGIL_ERR_INVALID_API_KEYS',
+  'VIGIL_ERR_FORBIDDEN',
+  'VIGIL_ERR_RATE_LIMITED',
+  'VIGIL_ERR_OVERLOADED',
+  'VIGIL_ERR_KEY_NOT_FOUND',
+  'VIGIL_ERR_KEY_NOT_REVOCABLE',
 ] as const;
 /** A code of the shared HTTP edge. */
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
@@ -110,5 +115,59 @@ export class InvalidApiKeysError extends VigilError {
   constructor(message: string) {
     super('VIGIL_ERR_INVALID_API_KEYS', message, { statusCode: 500 });
     this.name = 'InvalidApiKeysError';
+  }
+}
+
+/** A known key whose role is below the route's: the message names the role needed. */
+export class ForbiddenError extends VigilError {
+  constructor(needed: string, held: string) {
+    super('VIGIL_ERR_FORBIDDEN', `this route needs a key with role ${needed} (or higher); this key has role ${held}`, {
+      statusCode: 403,
+      details: { field: 'authorization', requiredRole: needed },
+    });
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** The key spent its request budget for this window: answered 429 with `Retry-After`. */
+export class RateLimitedError extends VigilError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super('VIGIL_ERR_RATE_LIMITED', `rate limit of ${limit} requests per second for this key reached; retry after ${retryAfterSeconds} s`, {
+      statusCode: 429,
+      retriable: true,
+      details: { retryAfterSeconds },
+    });
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** The process is overloaded (its event loop lags): load is shed with 503 and `Retry-After` before any work is done. */
+export class OverloadedError extends VigilError {
+  constructor(retryAfterSeconds: number) {
+    super('VIGIL_ERR_OVERLOADED', 'the server is overloaded (event loop lagging); retry later', {
+      statusCode: 503,
+      retriable: true,
+      details: { retryAfterSeconds },
+    });
+    this.name = 'OverloadedError';
+  }
+}
+
+/** No API key with this id (or it was already revoked). */
+export class KeyNotFoundError extends VigilError {
+  constructor(id: string) {
+    super('VIGIL_ERR_KEY_NOT_FOUND', `no API key with id ${JSON.stringify(id)}; vigil keys list shows the ids`, { statusCode: 404, details: { field: 'id' } });
+    this.name = 'KeyNotFoundError';
+  }
+}
+
+/** A key given at start (bootstrap admin key, VIGIL_API_KEYS) is not in the store, so the API cannot revoke it. */
+export class KeyNotRevocableError extends VigilError {
+  constructor(id: string) {
+    super('VIGIL_ERR_KEY_NOT_REVOCABLE', `key ${id} was given at start (--api-key, <data>/api-key, VIGIL_ADMIN_KEY or VIGIL_API_KEYS); change that setting and restart to retire it`, {
+      statusCode: 409,
+      details: { field: 'id' },
+    });
+    this.name = 'KeyNotRevocableError';
   }
 }

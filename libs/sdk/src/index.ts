@@ -1,6 +1,6 @@
 // The public face of @vigil/sdk: what agents and tools import. Internals (transport, SSE parser, buffer) stay private.
 export { VigilClient } from './vigil-client.ts';
-export type { ControlOptions, StreamOptions, StreamedTransition } from './vigil-client.ts';
+export type { ControlOptions, StreamOptions, StreamedTransition, WebhookInput } from './vigil-client.ts';
 export { HeartbeatMesh } from './heartbeat-mesh.ts';
 export type { MeshEvents } from './heartbeat-mesh.ts';
 export { HeartbeatSession } from './heartbeat-session.ts';
@@ -12,4 +12,4 @@ export type { SdkErrorCode, VigilApiErrorInit } from './errors.ts';
 export type { VigilLogger } from './logger.ts';
 export type { AgentFilter, AgentSort, FetchLike, MetricRange, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
 export { VigilError } from '@vigil/contracts';
-export type { AgentView, FleetSummary, MetricPoint, MetricSample, Page, Progress, RecentMetrics, RecentMetricsResponse, TransitionView } from '@vigil/contracts';
+export type { AgentView, DeliveryView, FleetSummary, MetricPoint, MetricSample, Page, Progress, RecentMetrics, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView } from '@vigil/contracts';

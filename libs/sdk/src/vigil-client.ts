@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AgentView, FleetSummary, HeartbeatResponse, MetricPoint, RecentMetricsResponse, TransitionView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
 import { HeartbeatMesh } from './heartbeat-mesh.ts';
@@ -15,6 +16,9 @@ import type { AgentFilter, MetricRange, MetricResolution, PageOptions, Threshold
 
 const AgentPage = pageOf(AgentView);
 const TransitionPage = pageOf(TransitionView);
+const WebhookPage = pageOf(WebhookView);
+const DeliveryPage = pageOf(DeliveryView);
+const TestAccepted = z.object({ accepted: z.literal(true), deliveryId: z.string() });
 // The metrics endpoint answers a page like every list; a bare array is accepted too, being unambiguous.
 const MetricPoints = z.union([z.array(MetricPoint), z.object({ items: z.array(MetricPoint) }).transform((p) => p.items)]);
 
@@ -22,6 +26,14 @@ const MetricPoints = z.union([z.array(MetricPoint), z.object({ items: z.array(Me
 export interface ControlOptions {
   /** Who asks; the server records the API key's identity when absent. */
   readonly by?: string;
+}
+
+/** A webhook to create: where, what about, in which format (`routingKey` for PagerDuty). */
+export interface WebhookInput {
+  readonly url: string;
+  readonly events?: readonly WebhookEventName[];
+  readonly format?: WebhookFormat;
+  readonly routingKey?: string;
 }
 
 /** Options of `streamTransitions`. */
@@ -153,6 +165,36 @@ export class VigilClient {
   /** `GET /v1/metrics/recent`: count, success rate, p95 and cost of many agents (one list page) over recent minutes. */
   recentMetrics(agentIds: readonly string[], minutes?: number): Promise<RecentMetricsResponse> {
     return this.#http.request({ method: 'GET', path: '/v1/metrics/recent', query: { agent: agentIds, minutes }, schema: RecentMetricsResponse });
+  }
+
+  /** `POST /v1/webhooks`: the answer holds the signing secret, shown this once. */
+  createWebhook(input: WebhookInput): Promise<WebhookCreated> {
+    return this.#http.request({ method: 'POST', path: '/v1/webhooks', body: input, schema: WebhookCreated });
+  }
+
+  /** `GET /v1/webhooks`: the tenant's webhooks (never their secrets). */
+  async listWebhooks(): Promise<WebhookView[]> {
+    return (await this.#http.request({ method: 'GET', path: '/v1/webhooks', schema: WebhookPage })).items;
+  }
+
+  /** `DELETE /v1/webhooks/:id`; its pending deliveries are cancelled. */
+  async deleteWebhook(id: string): Promise<void> {
+    await this.#http.request({ method: 'DELETE', path: `/v1/webhooks/${enc(id)}` });
+  }
+
+  /** `POST /v1/webhooks/:id/test`: queues a test delivery; returns its id. */
+  async testWebhook(id: string): Promise<string> {
+    return (await this.#http.request({ method: 'POST', path: `/v1/webhooks/${enc(id)}/test`, schema: TestAccepted })).deliveryId;
+  }
+
+  /** `GET /v1/webhooks/:id/deliveries`: one page, newest first. */
+  webhookDeliveries(id: string, page: PageOptions = {}): Promise<Page<DeliveryView>> {
+    return this.#http.request({ method: 'GET', path: `/v1/webhooks/${enc(id)}/deliveries`, query: pageQuery(page), schema: DeliveryPage });
+  }
+
+  /** `POST /v1/webhooks/:id/deliveries/:deliveryId/resend`: a dead delivery back in the queue. */
+  resendDelivery(id: string, deliveryId: string): Promise<DeliveryView> {
+    return this.#http.request({ method: 'POST', path: `/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/resend`, schema: DeliveryView });
   }
 
   /** `PUT /v1/agents/:id/thresholds`, or `PUT /v1/thresholds` (the tenant's) when no agent id is given. */

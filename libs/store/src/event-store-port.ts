@@ -1,5 +1,5 @@
 /**
- * The event-store port: per-agent streams (`agent-<tenant>-<agentId>`) with optimistic concurrency, reads,
+ * The event-store port: per-agent streams (`agent-<tenant>/<agentId>`, see agentStreamName) with optimistic concurrency, reads,
  * catch-up subscriptions and bounded retention. Adapters: SQLite (default) and EventStoreDB/KurrentDB.
  * Every adapter passes the contract suite in `@vigil/store/testing`.
  */
@@ -89,6 +89,12 @@ export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Catches up from a position, then delivers new events live, in store order. */
   subscribeToAll(options: SubscribeOptions): Promise<StoreSubscription>;
+  /**
+   * Deletes a stream (a soft delete, as EventStoreDB's `deleteStream`): it reads as empty, and a later append (`any`
+   * or `no_stream`) starts it again holding only the new events. Deleting an absent stream is a no-op. The stream's
+   * retention may go with it: set it again before appending to the new stream.
+   */
+  deleteStream(streamName: string): Promise<void>;
   /** Sets a stream's retention (applied on later appends, and by the adapter's own scavenging). */
   setStreamRetention(streamName: string, retention: StreamRetention): Promise<void>;
   /** Whether the store is reachable right now (for /readyz). */

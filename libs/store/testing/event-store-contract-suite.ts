@@ -300,6 +300,32 @@ export function eventStoreContractSuite(name: string, factory: EventStoreFactory
       expect(await store.readStream(a)).toHaveLength(3);
     });
 
+    it('deletes a stream: it reads as empty, and a later append starts it again with only the new events', async () => {
+      const stream = newStream();
+      const other = newStream();
+      await store.appendToStream(stream, events(3), 'no_stream');
+      await store.appendToStream(other, events(1), 'no_stream');
+      await store.deleteStream(stream);
+      expect(await store.readStream(stream)).toEqual([]);
+      expect(await store.readStream(stream, { direction: 'backwards' })).toEqual([]);
+      expect(await store.readStream(other)).toHaveLength(1);
+
+      const again = events(2);
+      await store.appendToStream(stream, again, 'no_stream');
+      const read = await store.readStream(stream);
+      expect(read.map((e) => e.id)).toEqual(again.map((e) => e.id));
+      expectStrictlyIncreasing(read.map((e) => e.revision).map(BigInt));
+    });
+
+    it('deletes an absent stream as a no-op, and twice in a row', async () => {
+      const stream = newStream();
+      await store.deleteStream(stream);
+      await store.appendToStream(stream, events(1), 'any');
+      await store.deleteStream(stream);
+      await store.deleteStream(stream);
+      expect(await store.readStream(stream)).toEqual([]);
+    });
+
     it('reports itself ready', async () => {
       expect(await store.isReady()).toBe(true);
     });

@@ -19,23 +19,41 @@ export interface DetectorServiceStats extends DetectorStats {
   readonly poisonEvents: number;
   readonly outputs: number;
   readonly batches: number;
+  /** Batches whose transaction also wrote a snapshot of the partition's state. */
+  readonly snapshots: number;
   readonly recoveries: number;
+}
+
+/** Where a partition's state stands against its changelog. */
+interface PartitionProgress {
+  /** Records handled since the last snapshot (or the restore). */
+  sinceSnapshot: number;
+  /** Wall-clock time of the last snapshot (or the restore). */
+  snapshotAt: number;
+  /** Whether the changelog holds a snapshot of this partition at all (a restore needs one to start from). */
+  snapshotted: boolean;
 }
 
 /** Transitions the service has committed, by the status they moved to (for `vigil_transitions_total{to}`). */
 export type TransitionCounts = ReadonlyMap<string, number>;
 
 /**
- * Runs one detector per owned partition of `agent-events`. Each batch is folded, then its outputs, the changed
- * agents' state and the consumed offset are written in ONE log transaction, so that after a crash at any moment the
- * detector resumes from a state and a position that match, and re-emits nothing it already emitted.
+ * Runs one detector per owned partition of `agent-events`. Each batch is folded, then its outputs and the consumed
+ * offset are written in ONE log transaction, so nothing is emitted twice after a crash. The state goes to the
+ * changelog as a snapshot (the agents changed since the last one, and the input offset it is the state before) every
+ * `snapshotEveryRecords` records or `snapshotIntervalMs`, inside a batch's transaction. A restore starts from the
+ * snapshot and replays the records from its offset up to the committed offset with their outputs discarded (they were
+ * committed with that offset), so the detector resumes from a state and a position that match. A second consumer
+ * group (`<groupId>.snapshot`) commits the snapshot's offset, so that retention keeps the records a replay needs.
  */
 export class DetectorService {
   private readonly detectors = new Map<number, Detector>();
+  private readonly progress = new Map<number, PartitionProgress>();
   private consumer: LogConsumer | null = null;
   private poisonEvents = 0;
   private outputs = 0;
   private batches = 0;
+  private snapshots = 0;
   private recoveries = 0;
   private readonly transitionsByTo = new Map<string, number>();
 
@@ -62,7 +80,10 @@ export class DetectorService {
         for (const p of ps) await this.restore(p);
       },
       onRevoked: async (ps) => {
-        for (const p of ps) this.detectors.delete(p);
+        for (const p of ps) {
+          this.detectors.delete(p);
+          this.progress.delete(p);
+        }
       },
     });
   }
@@ -75,13 +96,18 @@ export class DetectorService {
 
   /** Current counters, summed over owned partitions. */
   stats(): DetectorServiceStats {
-    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0 };
+    const sum: DetectorStats = { lateEvents: 0, lateMetricSamples: 0, blindPeriods: 0, ignoredEvents: 0, invalidEvents: 0, duplicateBeats: 0, forgottenAgents: 0 };
     let agents = 0;
     for (const d of this.detectors.values()) {
       agents += d.agents.size;
       for (const k of Object.keys(sum) as (keyof DetectorStats)[]) sum[k] += d.stats[k];
     }
-    return { ...sum, partitions: this.detectors.size, agents, poisonEvents: this.poisonEvents, outputs: this.outputs, batches: this.batches, recoveries: this.recoveries };
+    return { ...sum, partitions: this.detectors.size, agents, poisonEvents: this.poisonEvents, outputs: this.outputs, batches: this.batches, snapshots: this.snapshots, recoveries: this.recoveries };
+  }
+
+  /** The consumer group whose committed offset is the newest snapshot's input offset (what a replay needs kept). */
+  private get snapshotGroupId(): string {
+    return `${this.options.groupId}.snapshot`;
   }
 
   /** Committed transitions by target status, since this process started. */
@@ -103,11 +129,40 @@ export class DetectorService {
   }
 
   private async restore(partition: number): Promise<Detector> {
-    const { meta, agents } = await readChangelog(this.deps.log, this.options.stateTopic, partition);
+    const { log, topics } = this.deps;
+    const { meta, agents, inputOffset } = await readChangelog(log, this.options.stateTopic, partition);
     const detector = restoreDetector(this.options.detector, meta, agents);
+    const committed = await log.committedOffset(this.options.groupId, topics.agentEvents, partition);
+    // A changelog written before snapshots were deferred holds the state at the committed offset.
+    const from = meta === null ? 0 : (inputOffset ?? committed ?? 0);
+    const replayed = committed === null ? 0 : await this.replay(detector, partition, from, committed);
     this.detectors.set(partition, detector);
-    this.deps.logger.info({ partition, agents: agents.length, closedUpTo: detector.closedUpTo }, 'detector partition restored');
+    this.progress.set(partition, { sinceSnapshot: replayed, snapshotAt: Date.now(), snapshotted: meta !== null });
+    this.deps.logger.info({ partition, agents: detector.agents.size, closedUpTo: detector.closedUpTo, replayed }, 'detector partition restored');
     return detector;
+  }
+
+  /** Applies the records in [from, to) again, discarding their outputs (already on the log); returns how many. */
+  private async replay(detector: Detector, partition: number, from: number, to: number): Promise<number> {
+    const { log, topics } = this.deps;
+    const discarded: DetectorOutputEvent[] = [];
+    let replayed = 0;
+    for (let offset = from; offset < to; ) {
+      const records = await log.read(topics.agentEvents, partition, offset, Math.min(5_000, to - offset));
+      if (records.length === 0) break;
+      for (const record of records) {
+        if (record.offset >= to) break;
+        try {
+          detector.apply(decodeAgentEvent(record.value), discarded);
+        } catch (err) {
+          if (!(err instanceof InvalidEventError)) throw err;
+        }
+        discarded.length = 0;
+        replayed++;
+      }
+      offset = records[records.length - 1]!.offset + 1;
+    }
+    return replayed;
   }
 
   private async handleBatch(batch: RecordBatch): Promise<void> {
@@ -127,7 +182,15 @@ export class DetectorService {
     }
     const last = batch.records[batch.records.length - 1];
     if (last === undefined) return;
-    const changed = detector.takeDirty().map(snapshotAgent);
+    const next = last.offset + 1;
+    const progress = this.progress.get(partition)!;
+    const now = Date.now();
+    const snapshot =
+      !progress.snapshotted ||
+      progress.sinceSnapshot + batch.records.length >= this.options.snapshotEveryRecords ||
+      now - progress.snapshotAt >= this.options.snapshotIntervalMs;
+    const changed = snapshot ? detector.takeDirty().map(snapshotAgent) : [];
+    const forgotten = snapshot ? detector.takeForgotten() : [];
     try {
       await log.transaction(`${this.options.groupId}-p${partition}`, (tx) => {
         if (out.length > 0) {
@@ -136,19 +199,26 @@ export class DetectorService {
             out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
           );
         }
-        tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed));
-        tx.commitOffset(this.options.groupId, topics.agentEvents, partition, last.offset + 1);
+        if (snapshot) {
+          tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, next, forgotten));
+          tx.commitOffset(this.snapshotGroupId, topics.agentEvents, partition, next);
+        }
+        tx.commitOffset(this.options.groupId, topics.agentEvents, partition, next);
       });
     } catch (err) {
       // The in-memory state is now ahead of what was committed: rebuild it from the changelog before the batch is
       // delivered again, or the retry would apply the batch twice.
       this.recoveries++;
       this.detectors.delete(partition);
+      this.progress.delete(partition);
       logger.error({ err, partition }, 'detector transaction failed; state will be restored before retry');
       throw err;
     }
+    if (snapshot) Object.assign(progress, { sinceSnapshot: 0, snapshotAt: now, snapshotted: true });
+    else progress.sinceSnapshot += batch.records.length;
     this.outputs += out.length;
     this.batches++;
+    if (snapshot) this.snapshots++;
     for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
     // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
     // requests served by the same process (embedded mode) from waiting for the whole backlog.

@@ -11,19 +11,47 @@ export function agentStateKey(partition: number, agentKey: string): string {
   return `p${partition}|a|${agentKey}`;
 }
 
-/** Records that persist a set of changed agents and the partition meta; written to the changelog partition = input partition. */
-export function changelogRecords(partition: number, meta: DetectorMetaSnapshot, agents: readonly AgentSnapshot[]): ProduceRecord[] {
-  const records: ProduceRecord[] = agents.map((a) => ({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition }));
-  records.push({ key: metaKey(partition), value: JSON.stringify(meta), partition });
+/**
+ * Value of a tombstone: the agent was forgotten. The log port writes no null values (Kafka's tombstones), and reads a
+ * foreign null as the empty string, so the empty string is the tombstone both ways; compaction keeps only it.
+ */
+export const TOMBSTONE = '';
+
+/** The meta record as stored: the detector's meta and the input offset the snapshot is the state before. */
+interface StoredMeta extends DetectorMetaSnapshot {
+  /** The next input offset to apply to this state; absent in changelogs written before snapshots were deferred. */
+  inputOffset?: number;
+}
+
+/**
+ * Records that persist the partition's changes as the state before input offset `inputOffset`: tombstones of
+ * forgotten agents first, then the changed agents (an agent forgotten and seen again before one snapshot ends with
+ * its new life's record), then the meta; written to the changelog partition = input partition.
+ */
+export function changelogRecords(
+  partition: number,
+  meta: DetectorMetaSnapshot,
+  agents: readonly AgentSnapshot[],
+  inputOffset: number,
+  forgotten: readonly string[] = [],
+): ProduceRecord[] {
+  const records: ProduceRecord[] = forgotten.map((k) => ({ key: agentStateKey(partition, k), value: TOMBSTONE, partition }));
+  for (const a of agents) records.push({ key: agentStateKey(partition, a.k), value: JSON.stringify(a), partition });
+  const stored: StoredMeta = { ...meta, inputOffset };
+  records.push({ key: metaKey(partition), value: JSON.stringify(stored), partition });
   return records;
 }
 
-/** The newest state of one partition read back from the changelog (newest record per key wins). */
+/**
+ * The newest state of one partition read back from the changelog (newest record per key wins), and the input offset
+ * it is the state before (null: no snapshot, or one written when every batch was snapshotted, i.e. the committed
+ * offset).
+ */
 export async function readChangelog(
   log: EventLog,
   topic: string,
   partition: number,
-): Promise<{ meta: DetectorMetaSnapshot | null; agents: AgentSnapshot[] }> {
+): Promise<{ meta: DetectorMetaSnapshot | null; agents: AgentSnapshot[]; inputOffset: number | null }> {
   const latest = new Map<string, string>();
   const end = await log.endOffset(topic, partition);
   let offset = 0;
@@ -37,6 +65,8 @@ export async function readChangelog(
   latest.delete(metaKey(partition));
   const agents: AgentSnapshot[] = [];
   const prefix = `p${partition}|a|`;
-  for (const [key, value] of latest) if (key.startsWith(prefix)) agents.push(JSON.parse(value) as AgentSnapshot);
-  return { meta: metaText === undefined ? null : (JSON.parse(metaText) as DetectorMetaSnapshot), agents };
+  for (const [key, value] of latest) if (key.startsWith(prefix) && value !== TOMBSTONE) agents.push(JSON.parse(value) as AgentSnapshot);
+  if (metaText === undefined) return { meta: null, agents, inputOffset: null };
+  const { inputOffset, ...meta } = JSON.parse(metaText) as StoredMeta;
+  return { meta, agents, inputOffset: inputOffset ?? null };
 }

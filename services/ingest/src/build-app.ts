@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { MetricsRegistry, healthPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler, type Scheduler } from '@vigil/http';
+import { MetricsRegistry, healthPlugin, loadSheddingPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler, type Scheduler } from '@vigil/http';
 import { DEFAULT_INGEST_CONFIG, type IngestConfig } from './config.ts';
 import type { IngestDeps } from './deps.ts';
 import { ingestPlugin } from './ingest-plugin.ts';
@@ -25,6 +25,7 @@ export function buildIngestApp(deps: IngestAppDeps, config: IngestConfig = DEFAU
   app.setNotFoundHandler(vigilNotFoundHandler);
   void app.register(openApiPlugin, { title: 'Vigil ingest', version: '1' });
   void app.register(metricsPlugin, { registry: metrics });
+  void app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, retryAfterSeconds: config.retryAfterSeconds });
   void app.register(healthPlugin, { checks: [{ name: 'log', isReady: () => deps.log.isReady() }] });
   void app.register(ingestPlugin, { deps: { ...deps, metrics }, config });
   if (config.ticksEnabled) {

@@ -10,8 +10,12 @@ export interface IngestConfig {
   readonly ticksEnabled: boolean;
   /** Period of the tick writer. */
   readonly tickIntervalMs: number;
-  /** `Retry-After` of a 503 when the log is unavailable. */
+  /** `Retry-After` of a 503 when the log is unavailable or the process sheds load. */
   readonly retryAfterSeconds: number;
+  /** Requests per second each key may make to the ingest routes (429 beyond); 0: no limit. */
+  readonly rateLimitPerSecond: number;
+  /** Mean event-loop delay beyond which requests are shed with 503 (`@fastify/under-pressure`); 0: never shed. */
+  readonly maxEventLoopDelayMs: number;
 }
 
 /** Settings as flags or code give them (strings from flags/env, or numbers); every field optional. */
@@ -20,14 +24,22 @@ export interface IngestConfigInput {
   readonly ticks?: string | boolean;
   readonly tickInterval?: string | number;
   readonly retryAfter?: string | number;
+  readonly rateLimit?: string | number;
+  readonly maxEventLoopDelay?: string | number;
 }
 
-/** Defaults: 1 MiB bodies, a tick every second, retry after 1 s. */
+/**
+ * Defaults: 1 MiB bodies, a tick every second, retry after 1 s, 50,000 requests per second per key (a safety net
+ * against a runaway client, far above what one fleet's key sends and above what one ingest process serves), load
+ * shed when the event loop lags by 1 s on average.
+ */
 export const DEFAULT_INGEST_CONFIG: IngestConfig = Object.freeze({
   bodyLimitBytes: 1024 * 1024,
   ticksEnabled: true,
   tickIntervalMs: 1000,
   retryAfterSeconds: 1,
+  rateLimitPerSecond: 50_000,
+  maxEventLoopDelayMs: 1000,
 });
 
 /** Environment variables read by `ingestConfigFromEnv`, by setting. */
@@ -36,9 +48,13 @@ export const INGEST_ENV: Readonly<Record<keyof IngestConfigInput, string>> = Obj
   ticks: 'VIGIL_TICKS',
   tickInterval: 'VIGIL_TICK_INTERVAL',
   retryAfter: 'VIGIL_RETRY_AFTER',
+  rateLimit: 'VIGIL_RATE_LIMIT_INGEST',
+  maxEventLoopDelay: 'VIGIL_MAX_EVENT_LOOP_DELAY',
 });
 
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
 
 const IngestConfigSchema = z
   .strictObject({
@@ -46,6 +62,8 @@ const IngestConfigSchema = z
     ticks: Bool.optional(),
     tickInterval: DurationInput.pipe(z.number().int().min(10, 'must be at least 10ms').max(60_000, 'must be at most 60s')).optional(),
     retryAfter: DurationInput.pipe(z.number().min(1000, 'must be at least 1s').max(3_600_000, 'must be at most 1h')).optional(),
+    rateLimit: WholeNumber.pipe(z.number().int().min(0).max(10_000_000, 'must be at most 10000000 (0 turns the limit off)')).optional(),
+    maxEventLoopDelay: DurationInput.pipe(z.number().int().min(0).max(60_000, 'must be at most 60s (0 turns load shedding off)')).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.ticks === false && c.tickInterval !== undefined) {
@@ -70,6 +88,8 @@ export function ingestConfig(input: IngestConfigInput = {}): IngestConfig {
     ticksEnabled: c.ticks ?? DEFAULT_INGEST_CONFIG.ticksEnabled,
     tickIntervalMs: c.tickInterval ?? DEFAULT_INGEST_CONFIG.tickIntervalMs,
     retryAfterSeconds: c.retryAfter === undefined ? DEFAULT_INGEST_CONFIG.retryAfterSeconds : Math.ceil(c.retryAfter / 1000),
+    rateLimitPerSecond: c.rateLimit ?? DEFAULT_INGEST_CONFIG.rateLimitPerSecond,
+    maxEventLoopDelayMs: c.maxEventLoopDelay ?? DEFAULT_INGEST_CONFIG.maxEventLoopDelayMs,
   });
 }
 

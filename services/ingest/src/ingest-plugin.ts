@@ -23,7 +23,7 @@ export interface IngestPluginOptions {
   readonly config: IngestConfig;
 }
 
-/** Name of the counter of accepted heartbeats (all tenants together). */
+/** Name of the counter of accepted heartbeats (no tenant label: `/metrics` is unauthenticated, tenant names are not public). */
 export const HEARTBEATS_ACCEPTED_METRIC = 'vigil_heartbeats_accepted_total';
 
 const BatchRequest = HeartbeatRequest.options[1];
@@ -62,12 +62,12 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
   const { log, readModel, topics } = deps;
-  // No tenant label: /metrics is unauthenticated, and tenant names are the operators' business.
   const accepted = deps.metrics?.counter(HEARTBEATS_ACCEPTED_METRIC, 'Heartbeats appended to the log');
 
   app.post(
     '/v1/heartbeats',
     {
+      config: { role: 'agent' },
       bodyLimit: config.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Report one heartbeat or a batch',
@@ -102,6 +102,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
   app.post(
     '/v1/agents/:id/goodbye',
     {
+      config: { role: 'agent' },
       schema: routeSchema({
         summary: 'Say goodbye (graceful shutdown)',
         description: 'The agent becomes `stopped`: not a failure, never alerts; its next beat makes it healthy again.',
@@ -139,6 +140,6 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
  * registers it next to the query plugin on one app.
  */
 export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { deps, config }) => {
-  apiScope(app, deps.apiKeys);
+  apiScope(app, deps.apiKeys, { writeRateLimit: config.rateLimitPerSecond, ...(deps.now ? { now: deps.now } : {}) });
   registerIngestRoutes(app, deps, config);
 };

@@ -33,12 +33,25 @@ export interface ProjectorStats {
   readonly applied: number;
   readonly stored: number;
   readonly poisonEvents: number;
+  /** Agent streams deleted because their agent was forgotten. */
+  readonly forgotten: number;
 }
 
 /** Which events belong in an agent's stream: its lifecycle, transitions and metric summaries (not every beat). */
-function isStreamEvent(e: AgentEvent | DetectorOutputEvent): e is Exclude<AgentEvent | DetectorOutputEvent, { type: 'heartbeat' | 'tick' }> {
-  return e.type !== 'heartbeat' && e.type !== 'tick' && !(e.type === 'thresholds-set' && e.agentId === undefined);
+function isStreamEvent(
+  e: AgentEvent | DetectorOutputEvent,
+): e is Exclude<AgentEvent | DetectorOutputEvent, { type: 'heartbeat' | 'tick' | 'retention-set' | 'agent-forgotten' }> {
+  return (
+    e.type !== 'heartbeat' &&
+    e.type !== 'tick' &&
+    e.type !== 'retention-set' &&
+    e.type !== 'agent-forgotten' &&
+    !(e.type === 'thresholds-set' && e.agentId === undefined)
+  );
 }
+
+/** Forgotten agents whose cutoff the projector remembers (the newest ones), to keep its memory bounded. */
+const MAX_REMEMBERED_CUTOFFS = 100_000;
 
 /**
  * Folds both topics into the read model (atomically with a per-partition checkpoint, so redelivery is a no-op) and
@@ -51,6 +64,13 @@ export class ProjectorService {
   private stored = 0;
   private poisonEvents = 0;
   private readonly retentionSet = new Set<string>();
+  /**
+   * Per forgotten stream, the end of the forgotten life (forget time or last beat, whichever is later). The events
+   * topic is folded by its own consumer, so a lifecycle event of the old life (a kill, a goodbye) may arrive after
+   * the stream was deleted: one not newer than the cutoff is dropped, not appended to the new life's stream.
+   */
+  private readonly forgetCutoffs = new Map<string, number>();
+  private forgotten = 0;
 
   constructor(
     private readonly deps: ProjectorDeps,
@@ -78,7 +98,7 @@ export class ProjectorService {
 
   /** Current counters. */
   stats(): ProjectorStats {
-    return { applied: this.applied, stored: this.stored, poisonEvents: this.poisonEvents };
+    return { applied: this.applied, stored: this.stored, poisonEvents: this.poisonEvents, forgotten: this.forgotten };
   }
 
   private decode(batch: RecordBatch): { events: (AgentEvent | DetectorOutputEvent)[]; nextOffset: number } {
@@ -115,8 +135,20 @@ export class ProjectorService {
     const store = this.deps.store!;
     const byStream = new Map<string, NewStreamEvent[]>();
     for (const e of events) {
+      if (e.type === 'agent-forgotten' && 'cause' in e.data) {
+        // Everything of the old life before this point is dropped with the stream, appended or not.
+        const stream = agentStreamName(e.tenant, e.agentId);
+        byStream.delete(stream);
+        await store.deleteStream(stream);
+        this.retentionSet.delete(stream);
+        this.rememberCutoff(stream, Math.max(Date.parse(e.time), e.data.lastHeartbeatAt === null ? 0 : Date.parse(e.data.lastHeartbeatAt)));
+        this.forgotten++;
+        continue;
+      }
       if (!isStreamEvent(e) || e.agentId === undefined) continue;
       const stream = agentStreamName(e.tenant, e.agentId);
+      const cutoff = this.forgetCutoffs.get(stream);
+      if (cutoff !== undefined && isLifecycleInput(e) && Date.parse(e.time) <= cutoff) continue;
       let list = byStream.get(stream);
       if (list === undefined) byStream.set(stream, (list = []));
       const { type, id, data, ...envelope } = e;
@@ -136,6 +168,17 @@ export class ProjectorService {
       this.stored += a.events.length;
     }
   }
+
+  private rememberCutoff(stream: string, cutoff: number): void {
+    this.forgetCutoffs.delete(stream);
+    this.forgetCutoffs.set(stream, cutoff);
+    if (this.forgetCutoffs.size > MAX_REMEMBERED_CUTOFFS) this.forgetCutoffs.delete(this.forgetCutoffs.keys().next().value!);
+  }
+}
+
+/** Events of agent-events that go into a stream (the operator's and the agent's own lifecycle events). */
+function isLifecycleInput(e: AgentEvent | DetectorOutputEvent): boolean {
+  return e.type === 'agent-killed' || e.type === 'agent-resumed' || e.type === 'agent-stopped' || e.type === 'thresholds-set';
 }
 
 /** Resolves on the next turn of the event loop, after pending I/O callbacks (requests) have run. */

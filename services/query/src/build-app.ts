@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { MetricsRegistry, healthPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler } from '@vigil/http';
+import { MetricsRegistry, healthPlugin, loadSheddingPlugin, metricsPlugin, openApiPlugin, vigilErrorHandler, vigilNotFoundHandler } from '@vigil/http';
 import { DEFAULT_QUERY_CONFIG, type QueryConfig } from './config.ts';
 import type { QueryDeps } from './deps.ts';
 import { queryPlugin } from './query-plugin.ts';
@@ -18,6 +18,7 @@ export function buildQueryApp(deps: QueryDeps, config: QueryConfig = DEFAULT_QUE
   app.setNotFoundHandler(vigilNotFoundHandler);
   void app.register(openApiPlugin, { title: 'Vigil query', version: '1' });
   void app.register(metricsPlugin, { registry: metrics });
+  void app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, retryAfterSeconds: config.retryAfterSeconds });
   void app.register(healthPlugin, { checks: [{ name: 'log', isReady: () => deps.log.isReady() }] });
   void app.register(queryPlugin, { deps: { ...deps, metrics }, config });
   return app;

@@ -12,8 +12,12 @@ export interface QueryConfig {
   readonly sseKeepaliveMs: number;
   /** Most concurrent transition streams per process. */
   readonly sseMaxClients: number;
-  /** `Retry-After` of a 503. */
+  /** `Retry-After` of a 503 (and of load shedding). */
   readonly retryAfterSeconds: number;
+  /** Requests per second each key may make to the writing routes (kill, resume, thresholds, keys, ...); 0: no limit. */
+  readonly controlRateLimitPerSecond: number;
+  /** Mean event-loop delay beyond which requests are shed with 503 (`@fastify/under-pressure`); 0: never shed. */
+  readonly maxEventLoopDelayMs: number;
 }
 
 /** Settings as flags or code give them; every field optional. */
@@ -23,15 +27,22 @@ export interface QueryConfigInput {
   readonly sseKeepalive?: string | number;
   readonly sseMaxClients?: string | number;
   readonly retryAfter?: string | number;
+  readonly controlRateLimit?: string | number;
+  readonly maxEventLoopDelay?: string | number;
 }
 
-/** Defaults: 64 KiB bodies, feed fallback poll every 500 ms, keepalive every 15 s, 1000 streams, retry after 1 s. */
+/**
+ * Defaults: 64 KiB bodies, feed fallback poll every 500 ms, keepalive every 15 s, 1000 streams, retry after 1 s, 20 writes per second
+ * per key (operators act by hand or by script, not by the thousand), load shed when the event loop lags by 1 s.
+ */
 export const DEFAULT_QUERY_CONFIG: QueryConfig = Object.freeze({
   bodyLimitBytes: 64 * 1024,
   ssePollIntervalMs: 500,
   sseKeepaliveMs: 15_000,
   sseMaxClients: 1000,
   retryAfterSeconds: 1,
+  controlRateLimitPerSecond: 20,
+  maxEventLoopDelayMs: 1000,
 });
 
 /** Environment variables read by `queryConfigFromEnv`, by setting. */
@@ -41,6 +52,8 @@ export const QUERY_ENV: Readonly<Record<keyof QueryConfigInput, string>> = Objec
   sseKeepalive: 'VIGIL_SSE_KEEPALIVE',
   sseMaxClients: 'VIGIL_SSE_MAX_CLIENTS',
   retryAfter: 'VIGIL_RETRY_AFTER',
+  controlRateLimit: 'VIGIL_RATE_LIMIT_CONTROL',
+  maxEventLoopDelay: 'VIGIL_MAX_EVENT_LOOP_DELAY',
 });
 
 const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
@@ -52,6 +65,8 @@ const QueryConfigSchema = z
     sseKeepalive: DurationInput.pipe(z.number().int().min(10, 'must be at least 10ms').max(300_000, 'must be at most 5m')).optional(),
     sseMaxClients: WholeNumber.pipe(z.number().int().min(1).max(100_000)).optional(),
     retryAfter: DurationInput.pipe(z.number().min(1000, 'must be at least 1s').max(3_600_000, 'must be at most 1h')).optional(),
+    controlRateLimit: WholeNumber.pipe(z.number().int().min(0).max(1_000_000, 'must be at most 1000000 (0 turns the limit off)')).optional(),
+    maxEventLoopDelay: DurationInput.pipe(z.number().int().min(0).max(60_000, 'must be at most 60s (0 turns load shedding off)')).optional(),
   })
   .superRefine((c, ctx) => {
     const poll = c.ssePollInterval ?? DEFAULT_QUERY_CONFIG.ssePollIntervalMs;
@@ -79,6 +94,8 @@ export function queryConfig(input: QueryConfigInput = {}): QueryConfig {
     sseKeepaliveMs: c.sseKeepalive ?? DEFAULT_QUERY_CONFIG.sseKeepaliveMs,
     sseMaxClients: c.sseMaxClients ?? DEFAULT_QUERY_CONFIG.sseMaxClients,
     retryAfterSeconds: c.retryAfter === undefined ? DEFAULT_QUERY_CONFIG.retryAfterSeconds : Math.ceil(c.retryAfter / 1000),
+    controlRateLimitPerSecond: c.controlRateLimit ?? DEFAULT_QUERY_CONFIG.controlRateLimitPerSecond,
+    maxEventLoopDelayMs: c.maxEventLoopDelay ?? DEFAULT_QUERY_CONFIG.maxEventLoopDelayMs,
   });
 }
 

@@ -1,7 +1,9 @@
 import {
   CONTRACT_VERSION,
+  type AgentForgottenEvent,
   type AgentKilledEvent,
   type AgentResumedEvent,
+  type RetentionSetEvent,
   type Thresholds,
   type ThresholdsSetEvent,
 } from '@vigil/contracts';
@@ -45,4 +47,14 @@ export function thresholdsSetEvent(ctx: ControlContext, agentId: string | undefi
     ...(agentId !== undefined ? { agentId } : {}),
     data,
   };
+}
+
+/** The `agent-forgotten` request of `DELETE /v1/agents/:id`. */
+export function forgottenEvent(ctx: ControlContext, agentId: string, data: AgentForgottenEvent['data']): AgentForgottenEvent {
+  return { type: 'agent-forgotten', version: CONTRACT_VERSION, id: ctx.id, time: ctx.time, tenant: ctx.tenant, agentId, data };
+}
+
+/** The `retention-set` event of `PUT /v1/retention` (null: the platform default). */
+export function retentionSetEvent(ctx: ControlContext, forgetAfterMs: number | null): RetentionSetEvent {
+  return { type: 'retention-set', version: CONTRACT_VERSION, id: ctx.id, time: ctx.time, tenant: ctx.tenant, data: { forgetAfterMs } };
 }

@@ -44,8 +44,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.post(
     '/v1/agents/:id/kill',
     {
-      bodyLimit: deps.bodyLimitBytes,
       config: { role: 'operator' },
+      bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Kill an agent',
         description: 'The agent becomes `killed` and stays so, whatever its beats say, until resumed; its next heartbeat answer says `killed: true`.',
@@ -71,8 +71,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.post(
     '/v1/agents/:id/resume',
     {
-      bodyLimit: deps.bodyLimitBytes,
       config: { role: 'operator' },
+      bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: 'Resume a killed agent',
         description:
@@ -104,6 +104,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.put(
     '/v1/agents/:id/thresholds',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: "Set or clear an agent's thresholds",
@@ -128,6 +129,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
   app.put(
     '/v1/thresholds',
     {
+      config: { role: 'operator' },
       bodyLimit: deps.bodyLimitBytes,
       schema: routeSchema({
         summary: "Set or clear the tenant's thresholds",

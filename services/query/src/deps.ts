@@ -1,7 +1,8 @@
 import type { TopicNames } from '@vigil/contracts';
-import type { ApiKeyResolver, MetricsRegistry, Scheduler } from '@vigil/http';
+import type { ApiKeyResolver, ApiKeyStore, MetricsRegistry, Scheduler } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
-import type { ReadModel } from '@vigil/store';
+import type { EventStore, ReadModel } from '@vigil/store';
+import type { WebhookStore } from '@vigil/webhooks';
 import type { Logger } from 'pino';
 
 /** What the query routes need: ports only, never another service. */
@@ -9,8 +10,12 @@ export interface QueryDeps {
   /** Kill, resume and thresholds are appended here, never written to state directly. */
   readonly log: EventLog;
   readonly readModel: ReadModel;
+  /** The event store, read by `GET /v1/agents/:id/history` only; without it that route answers 503. */
+  readonly store?: EventStore;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
+  /** Where `/v1/keys` (admin) creates, lists and revokes keys; without it those routes are absent. */
+  readonly keys?: ApiKeyStore;
   readonly logger: Logger;
   /** Epoch ms; the time of control events. Default `Date.now`. */
   readonly now?: () => number;
@@ -20,4 +25,8 @@ export interface QueryDeps {
   readonly metrics?: MetricsRegistry;
   /** Timers of the transition streams (poll, keepalive); default `setInterval`. */
   readonly scheduler?: Scheduler;
+  /** Where webhooks live; without it the `/v1/webhooks` routes are absent (no notifier configured). */
+  readonly webhooks?: WebhookStore;
+  /** Webhooks may target private and loopback addresses (VIGIL_WEBHOOK_ALLOW_PRIVATE=1). */
+  readonly allowPrivateWebhooks?: boolean;
 }

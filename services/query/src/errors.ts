@@ -7,6 +7,7 @@ export const QUERY_ERROR_CODES = [
   'VIGIL_ERR_TOO_MANY_STREAMS',
   'VIGIL_ERR_STREAM_CURSOR_PRUNED',
   'VIGIL_ERR_QUERY_INVALID_CONFIG',
+  'VIGIL_ERR_HISTORY_UNAVAILABLE',
 ] as const;
 /** A code of the query service. */
 export type QueryErrorCode = (typeof QUERY_ERROR_CODES)[number];
@@ -63,5 +64,16 @@ export class QueryConfigError extends VigilError {
   constructor(message: string, field: string, cause?: unknown) {
     super('VIGIL_ERR_QUERY_INVALID_CONFIG', message, { statusCode: 500, retriable: false, details: { field }, cause });
     this.name = 'QueryConfigError';
+  }
+}
+
+/** History needs the event store, and this query service was started without one (`VIGIL_STORE`). */
+export class HistoryUnavailableError extends VigilError {
+  constructor() {
+    super('VIGIL_ERR_HISTORY_UNAVAILABLE', 'agent history is read from the event store, and this query service has none: set VIGIL_STORE', {
+      statusCode: 503,
+      retriable: false,
+    });
+    this.name = 'HistoryUnavailableError';
   }
 }

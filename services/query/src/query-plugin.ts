@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { apiScope, intervalScheduler, type MetricsRegistry } from '@vigil/http';
+import { apiScope, intervalScheduler, registerKeyRoutes, type MetricsRegistry } from '@vigil/http';
 import type { ReadModel } from '@vigil/store';
 import type { QueryConfig } from './config.ts';
-import { registerControlRoutes } from './control-routes.ts';
+import { registerControlRoutes, type ControlRouteDeps } from './control-routes.ts';
 import { registerDashboard } from './dashboard/dashboard-plugin.ts';
 import type { QueryDeps } from './deps.ts';
+import { registerForgetRoutes } from './forget-routes.ts';
+import { registerHistoryRoutes } from './history-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { registerRecentMetricsRoute } from './recent-metrics-routes.ts';
 import { registerTransitionStream } from './transition-stream.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
 
 /** Options of the query plugin. */
 export interface QueryPluginOptions {
@@ -23,7 +26,8 @@ export interface QueryPluginOptions {
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
   registerRecentMetricsRoute(app, deps.readModel, deps.now ?? Date.now);
-  registerControlRoutes(app, {
+  if (deps.keys) registerKeyRoutes(app, deps.keys);
+  const control: ControlRouteDeps = {
     log: deps.log,
     readModel: deps.readModel,
     agentEventsTopic: deps.topics.agentEvents,
@@ -34,7 +38,10 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     ...(deps.metrics
       ? { controlEvents: deps.metrics.counter('vigil_control_events_total', 'Operator events appended (kill, resume, thresholds), by type', ['type']) }
       : {}),
-  });
+  };
+  registerControlRoutes(app, control);
+  registerForgetRoutes(app, control);
+  registerHistoryRoutes(app, { readModel: deps.readModel, ...(deps.store ? { store: deps.store } : {}) });
   if (deps.metrics) registerFleetGauge(deps.metrics, deps.readModel);
   registerTransitionStream(app, {
     readModel: deps.readModel,
@@ -45,6 +52,9 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
     retryAfterSeconds: config.retryAfterSeconds,
     ...(deps.metrics ? { clients: deps.metrics.gauge('vigil_sse_clients', 'Open transition streams') } : {}),
   });
+  if (deps.webhooks) {
+    registerWebhookRoutes(app, { store: deps.webhooks, allowPrivate: deps.allowPrivateWebhooks ?? false, now: deps.now ?? Date.now, bodyLimitBytes: config.bodyLimitBytes });
+  }
 }
 
 /** `vigil_agents{status}`: agents per status over every tenant, read from the kept counts at scrape time. */
@@ -63,7 +73,7 @@ export const queryPlugin: FastifyPluginAsync<QueryPluginOptions> = async (app, {
   // The page holds no data, so it sits beside the API scope rather than behind its bearer auth.
   registerDashboard(app);
   await app.register(async (api) => {
-    apiScope(api, deps.apiKeys);
+    apiScope(api, deps.apiKeys, { writeRateLimit: config.controlRateLimitPerSecond, ...(deps.now ? { now: deps.now } : {}) });
     registerQueryRoutes(api, deps, config);
   });
 };

@@ -30,6 +30,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: 'List agents',
         description:
@@ -49,7 +50,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
 
   app.get(
     '/v1/agents/:id',
-    { schema: routeSchema({ summary: 'One agent', tags: ['agents'], params: AgentParams, response: { 200: AgentView } }) },
+    { config: { role: 'operator' }, schema: routeSchema({ summary: 'One agent', tags: ['agents'], params: AgentParams, response: { 200: AgentView } }) },
     async (request) => {
       const { id } = parseInput(AgentParams, request.params);
       return requireAgent(readModel, tenantOf(request), id);
@@ -59,6 +60,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents/:id/transitions',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "An agent's status transitions, newest first",
         tags: ['agents'],
@@ -79,6 +81,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/agents/:id/metrics',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "An agent's metric windows, oldest first",
         description: '`resolution` 1m (default) or 1h; `from` (inclusive) and `to` (exclusive) as ISO 8601 or epoch ms.',
@@ -102,6 +105,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
   app.get(
     '/v1/transitions',
     {
+      config: { role: 'operator' },
       schema: routeSchema({
         summary: "The tenant's status transitions, newest first",
         tags: ['transitions'],
@@ -117,7 +121,7 @@ export function registerReadRoutes(app: FastifyInstance, readModel: ReadModel): 
 
   app.get(
     '/v1/fleet/summary',
-    { schema: routeSchema({ summary: 'Agents per status', tags: ['fleet'], response: { 200: FleetSummary } }) },
+    { config: { role: 'operator' }, schema: routeSchema({ summary: 'Agents per status', tags: ['fleet'], response: { 200: FleetSummary } }) },
     async (request) => readModel.fleetSummary(tenantOf(request)),
   );
 }

@@ -1,5 +1,5 @@
-import { AgentId, AgentStatus, AgentKilledEvent, AgentResumedEvent } from '@vigil/contracts';
-import { QueryCursor, QueryTime, ThresholdDurationInput, queryBool, queryInt } from '@vigil/http';
+import { AgentId, AgentStatus, AgentKilledEvent, AgentResumedEvent, AgentForgottenEvent, MAX_FORGET_AFTER_MS } from '@vigil/contracts';
+import { DurationInput, QueryCursor, QueryTime, ThresholdDurationInput, queryBool, queryInt } from '@vigil/http';
 import { z } from 'zod';
 
 /** Largest page of any list endpoint. */
@@ -99,3 +99,23 @@ export const ThresholdsBody = z
   });
 /** Parsed thresholds body (ms, or null to clear). */
 export type ThresholdsBody = z.output<typeof ThresholdsBody>;
+
+/** `DELETE /v1/agents/:id` body (optional): why, and who (default `api-key`). */
+export const ForgetBody = z.strictObject({
+  reason: AgentForgottenEvent.shape.data.shape.reason.optional(),
+  by: AgentForgottenEvent.shape.data.shape.by.optional(),
+});
+
+/**
+ * `PUT /v1/retention` body: `forgetAfter`, a duration (`"7d"`, `"36h"`, or ms) of at least a minute and at most ten
+ * years, or null for the platform default.
+ */
+export const RetentionBody = z.strictObject({
+  forgetAfter: DurationInput.pipe(
+    z
+      .number()
+      .int()
+      .min(60_000, 'must be at least 1m (agents are forgotten after staying stopped or unreachable this long)')
+      .max(MAX_FORGET_AFTER_MS, 'must be at most 3650d'),
+  ).nullable(),
+});

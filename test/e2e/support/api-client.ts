@@ -25,7 +25,7 @@ export class ApiClient {
     readonly apiKey: string,
   ) {}
 
-  async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const key = options.apiKey === undefined ? this.apiKey : options.apiKey;
     const headers: Record<string, string> = {};
     if (key !== null) headers['authorization'] = `Bearer ${key}`;

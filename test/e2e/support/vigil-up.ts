@@ -19,6 +19,8 @@ export interface VigilUpOptions {
   readonly dataDir: string;
   /** Further flags, e.g. `['--api-key', 'k1-test-key', '--degraded-after', '2s']`. */
   readonly args?: readonly string[];
+  /** `VIGIL_*` settings for the process (the parent's own are never passed on). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface VigilUpOptions {
 export async function startVigilUp(cleanup: Cleanup, options: VigilUpOptions): Promise<VigilUp> {
   const args = [VIGIL_BIN, 'up', '--port', '0', '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])];
   // VIGIL_* variables of the developer's shell must not change what the test runs.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_'))), ...options.env };
   const child = new SpawnedProcess(process.execPath, args, { cwd: REPO_ROOT, env });
   cleanup.defer(`vigil up (pid ${child.pid})`, () => child.destroy());
   const [, url] = await child.waitForStdout(/^Vigil is up at (http:\/\/\S+) /m, STARTUP_TIMEOUT_MS);

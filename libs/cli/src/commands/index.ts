@@ -21,7 +21,7 @@ function lazy(name: string, summary: string, load: () => Promise<{ command: CliC
  */
 export const commands: readonly (CommandEntry | CliCommand)[] = [
   lazy('up', 'Run Vigil in one process on one SQLite file (embedded mode); --demo adds demo agents', () => import('./up.ts')),
-  lazy('serve', 'Run one service (ingest, detector, projector or query) in this process (distributed mode)', () => import('./serve.ts')),
+  lazy('serve', 'Run one service (ingest, detector, projector, query or notifier) in this process (distributed mode)', () => import('./serve.ts')),
   lazy('login', 'Save the URL and API key that client commands use (~/.config/vigil/config.json, mode 0600)', () => import('./login.ts')),
   lazy('agents', 'List agents: status, last seen, success rate, p95 latency, cost (filter, sort, search, --watch)', () => import('./agents.ts')),
   lazy('agent', 'Show one agent: details, transitions and recent metric windows', () => import('./agent.ts')),
@@ -29,9 +29,11 @@ export const commands: readonly (CommandEntry | CliCommand)[] = [
   lazy('kill', 'Kill an agent: it stops receiving work and its next beat tells it to stop', () => import('./kill.ts')),
   lazy('resume', 'Resume a killed agent', () => import('./resume.ts')),
   lazy('thresholds', "Set an agent's thresholds, or the tenant's when no id is given", () => import('./thresholds.ts')),
+  lazy('webhooks', 'Manage webhooks that are told of failures (json, Slack, PagerDuty): add, list, remove, test, deliveries, resend', () => import('./webhooks.ts')),
   lazy('tail', 'Follow status transitions live (Ctrl-C to stop)', () => import('./tail.ts')),
   lazy('replay', 'Replay a JSONL event log through the detector and print transitions and metric summaries as JSONL', () => import('./replay.ts')),
   lazy('dashboard', 'Print (and open) a dashboard URL that logs the browser in', () => import('./dashboard.ts')),
+  lazy('keys', 'Create, list and revoke API keys (admin)', () => import('./keys.ts')),
 ];
 
 /** The command of that name, loaded, if any. */

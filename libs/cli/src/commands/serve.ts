@@ -18,14 +18,15 @@ const width = Math.max(...SERVE_VARIABLES.map((v) => v.name.length));
 /** `vigil serve <service>`: one service per process (distributed mode), configured by the environment. */
 export const command: CliCommand = {
   name: 'serve',
-  summary: 'Run one service (ingest, detector, projector or query) in this process (distributed mode)',
+  summary: 'Run one service (ingest, detector, projector, query or notifier) in this process (distributed mode)',
   usage: [
-    'Usage: vigil serve ingest|detector|projector|query',
+    'Usage: vigil serve ingest|detector|projector|query|notifier',
     '',
     'Configured by environment variables, checked before anything is opened (a wrong one exits 2 naming it):',
     ...SERVE_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.meaning} (default: ${v.default})`),
     '  plus ingest\'s VIGIL_INGEST_BODY_LIMIT, VIGIL_TICKS, VIGIL_TICK_INTERVAL, VIGIL_RETRY_AFTER and',
-    '  query\'s VIGIL_QUERY_BODY_LIMIT, VIGIL_SSE_POLL_INTERVAL, VIGIL_SSE_KEEPALIVE, VIGIL_SSE_MAX_CLIENTS, VIGIL_RETRY_AFTER.',
+    '  query\'s VIGIL_QUERY_BODY_LIMIT, VIGIL_SSE_POLL_INTERVAL, VIGIL_SSE_KEEPALIVE, VIGIL_SSE_MAX_CLIENTS, VIGIL_RETRY_AFTER,',
+    '  and the notifier\'s VIGIL_WEBHOOK_* and VIGIL_NOTIFY_* (README, Alerts) and VIGIL_PUBLIC_URL.',
     '',
     'Example, four processes on one machine sharing one log file:',
     '  export VIGIL_LOG=sqlite:./data/log.db VIGIL_STORE=sqlite:./data/store.db VIGIL_READ_MODEL=sqlite:./data/read.db',

@@ -20,8 +20,14 @@ describe('vigil serve', () => {
 
   it('rejects an unknown service with the list of services', async () => {
     const m = memoryIo();
+    expect(await main(['serve', 'mailer'], m.io)).toBe(2);
+    expect(m.stderr()).toMatch(/unknown service 'mailer': one of ingest, detector, projector, query, notifier/);
+  });
+
+  it('refuses to serve the notifier without VIGIL_WEBHOOK_STORE, naming it', async () => {
+    const m = memoryIo({ env: { VIGIL_LOG: 'sqlite:/tmp/never-opened.db' } });
     expect(await main(['serve', 'notifier'], m.io)).toBe(2);
-    expect(m.stderr()).toMatch(/unknown service 'notifier': one of ingest, detector, projector, query/);
+    expect(m.stderr()).toMatch(/VIGIL_WEBHOOK_STORE: is required by the notifier/);
   });
 
   it('serves the detector with /readyz on an embedded log, and exits 0 when stopped', async () => {

@@ -37,7 +37,8 @@ export const command: CliCommand = {
     '  --port <n>                 HTTP port (VIGIL_PORT, default 8080; 0 picks a free one)',
     '  --host <addr>              listen address (VIGIL_HOST, default 127.0.0.1)',
     '  --data <dir>               where vigil.db and the generated api-key live (VIGIL_DATA, default ./data)',
-    '  --api-key <key>            API key of tenant "default" (VIGIL_API_KEY; default: generated once, stored in <data>/api-key)',
+    '  --api-key <key>            bootstrap admin key, operator of tenant "default" (VIGIL_API_KEY; default: generated once,',
+    '                             stored in <data>/api-key); create other keys with vigil keys create',
     '  --degraded-after <dur>     silence before degraded (VIGIL_DEGRADED_AFTER; default 3 x the agent\'s interval)',
     '  --unreachable-after <dur>  silence before unreachable (VIGIL_UNREACHABLE_AFTER; default 10 x the interval)',
     '  --stalled-after <dur>      no progress with work in flight before stalled (VIGIL_STALLED_AFTER; default 5 x)',
@@ -46,6 +47,10 @@ export const command: CliCommand = {
     '  --topic-prefix <p>         topic name prefix (VIGIL_TOPIC_PREFIX, default "vigil.")',
     '  --log-level <level>        pino level (VIGIL_LOG_LEVEL, default info; logs go to stderr as JSON)',
     '  --demo                     start demo agents with demo thresholds (3s / 8s / 500ms windows)',
+    '',
+    'Ingest and query settings (environment, as for vigil serve): VIGIL_INGEST_BODY_LIMIT, VIGIL_TICK_INTERVAL,',
+    'VIGIL_RETRY_AFTER, VIGIL_RATE_LIMIT_INGEST, VIGIL_QUERY_BODY_LIMIT, VIGIL_SSE_POLL_INTERVAL, VIGIL_SSE_KEEPALIVE,',
+    'VIGIL_SSE_MAX_CLIENTS, VIGIL_RATE_LIMIT_CONTROL, VIGIL_MAX_EVENT_LOOP_DELAY.',
   ].join('\n'),
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, options, 0);
@@ -62,6 +67,7 @@ export const command: CliCommand = {
       [
         `Vigil is up at ${platform.url} (embedded: ${platform.databaseFile})`,
         `API key for tenant "default": ${platform.apiKey}${keyNote}`,
+        `  (role admin: operator of tenant "default" and keys of every tenant; more keys: vigil keys create --tenant <t> --role agent)`,
         '',
         `Dashboard: ${platform.url}/dashboard   (paste the API key above when it asks)`,
         '',
@@ -71,7 +77,7 @@ export const command: CliCommand = {
         `  curl -s -H 'Authorization: Bearer ${platform.apiKey}' -H 'content-type: application/json' -d '{"agentId":"my-agent"}' ${platform.url}/v1/heartbeats`,
         `  VIGIL_URL=${platform.url} VIGIL_API_KEY=${platform.apiKey} npx vigil agents`,
         `  VIGIL_URL=${platform.url} VIGIL_API_KEY=${platform.apiKey} npx vigil tail`,
-        `  OpenAPI: ${platform.url}/openapi.json   health: ${platform.url}/healthz   metrics: ${platform.url}/metrics`,
+        `  API docs: ${platform.url}/docs (OpenAPI: ${platform.url}/openapi.json)   health: ${platform.url}/healthz   metrics: ${platform.url}/metrics`,
         '',
         '',
       ].join('\n'),

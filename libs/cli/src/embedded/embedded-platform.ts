@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { topicNames, type TopicNames } from '@vigil/contracts';
-import { InMemoryApiKeyResolver, MetricsRegistry } from '@vigil/http';
-import { DEFAULT_INGEST_CONFIG, ingestPlugin, TickWriter } from '@vigil/ingest';
+import { apiKeysTopic, InMemoryApiKeyResolver, keyDigest, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry, staticKeyId } from '@vigil/http';
+import { ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
-import { DEFAULT_QUERY_CONFIG, queryPlugin } from '@vigil/query';
+import { NotifierService, notifierGroupId } from '@vigil/notifier';
+import { queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
+import { SqliteWebhookStore } from '@vigil/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
@@ -26,6 +28,8 @@ export interface EmbeddedPlatform {
   readonly topics: TopicNames;
   readonly app: FastifyInstance;
   readonly readModel: SqliteReadModel;
+  /** The platform's API keys (the bootstrap admin key, and those created through /v1/keys). */
+  readonly keys: LogApiKeyRegistry;
   /** Drains and closes everything, in dependency order; idempotent. */
   close(): Promise<void>;
 }
@@ -46,12 +50,21 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   await ensurePlatformTopics(log, topics, config.partitions);
   const store = new SqliteEventStore({ path: databaseFile, logger });
   const readModel = new SqliteReadModel({ path: databaseFile });
-  const apiKeys = new InMemoryApiKeyResolver({ [apiKey.key]: 'default' });
   const metrics = new MetricsRegistry({ processMetrics: true });
+  // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
+  const bootstrapId = staticKeyId(keyDigest(apiKey.key));
+  const keys = new LogApiKeyRegistry({
+    log,
+    topic: apiKeysTopic(config.topicPrefix),
+    logger: logger.child({ module: 'api-keys' }),
+    staticKeys: new InMemoryApiKeyResolver({ [apiKey.key]: { tenant: 'default', role: 'admin' } }),
+    staticNames: { [bootstrapId]: apiKey.file === '' ? 'bootstrap admin (--api-key)' : `bootstrap admin (${apiKey.file})` },
+  });
+  const webhooks = new SqliteWebhookStore({ path: databaseFile });
 
   const detector = createDetector(log, topics, logger, config.topicPrefix, config);
   const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
-  const ticks = new TickWriter({ log, topic: topics.agentEvents, logger, intervalMs: Math.min(1000, config.windowMs), metrics });
+  const ticks = new TickWriter({ log, topic: topics.agentEvents, logger, intervalMs: config.ingest.tickIntervalMs, metrics });
 
   const app = await buildOpsApp({
     logger,
@@ -62,13 +75,18 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       { name: 'store', isReady: () => store.isReady() },
     ],
   });
-  await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_INGEST_CONFIG });
-  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys, logger, metrics }, config: DEFAULT_QUERY_CONFIG });
+  await app.register(loadSheddingPlugin, {
+    maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
+    retryAfterSeconds: config.ingest.retryAfterSeconds,
+  });
+  await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
+  await app.register(queryPlugin, { deps: { log, readModel, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
   registerDetectorGauges(metrics, detector);
   registerProjectorGauges(metrics, projector);
   const consumers = platformConsumers(config.topicPrefix, topics);
   registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
 
+  await keys.start();
   await detector.start();
   await projector.start();
   ticks.start();
@@ -76,10 +94,18 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   try {
     address = await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    await Promise.allSettled([ticks.stop(), detector.stop(), projector.stop()]);
-    await Promise.allSettled([log.close(), store.close(), readModel.close()]);
+    await Promise.allSettled([ticks.stop(), detector.stop(), projector.stop(), keys.stop()]);
+    await Promise.allSettled([log.close(), store.close(), readModel.close(), webhooks.close()]);
     throw err;
   }
+  const url = address.replace('[::1]', '127.0.0.1');
+  // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
+  const notifier = new NotifierService(
+    { log, topics, store: webhooks, logger: logger.child({ module: 'notifier' }), metrics },
+    { ...config.notifier, publicUrl: config.publicUrl ?? url },
+    notifierGroupId(config.topicPrefix),
+  );
+  await notifier.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -88,13 +114,16 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       await ticks.stop();
       await detector.stop(); // commits what it handled
       await projector.stop();
+      await notifier.stop();
+      await keys.stop(); // writes the last-used times it holds
       await log.close();
       await store.close();
       await readModel.close();
+      await webhooks.close();
     })());
 
   return {
-    url: address.replace('[::1]', '127.0.0.1'),
+    url,
     apiKey: apiKey.key,
     apiKeyCreated: apiKey.created,
     apiKeyFile: apiKey.file,
@@ -102,6 +131,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     topics,
     app,
     readModel,
+    keys,
     close,
   };
 }

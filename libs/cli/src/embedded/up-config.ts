@@ -1,3 +1,6 @@
+import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
+import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
+import { notifierConfigFromEnv, NotifierConfigError, NOTIFIER_ENV, type NotifierConfig } from '@vigil/notifier';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import { UsageError } from '../usage-error.ts';
@@ -17,6 +20,13 @@ export interface UpConfig {
   readonly topicPrefix: string;
   readonly demo: boolean;
   readonly logLevel: string;
+  /** Ingest settings from the environment (VIGIL_INGEST_BODY_LIMIT, VIGIL_RETRY_AFTER, VIGIL_RATE_LIMIT_INGEST, ...). */
+  readonly ingest: IngestConfig;
+  /** Query settings from the environment (VIGIL_QUERY_BODY_LIMIT, VIGIL_SSE_*, VIGIL_RATE_LIMIT_CONTROL, ...). */
+  readonly query: QueryConfig;
+  /** The notifier's settings (`VIGIL_WEBHOOK_*`, `VIGIL_NOTIFY_*`); `publicUrl` is null unless VIGIL_PUBLIC_URL says, then the listen address. */
+  readonly notifier: NotifierConfig;
+  readonly publicUrl: string | null;
 }
 
 /** Where the cross-field rules find each flag. */
@@ -74,6 +84,15 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     throw new UsageError(message);
   }
   const c = parsed.data;
+  const windowMs = c.window ?? 1000;
+  let notifier: NotifierConfig;
+  try {
+    notifier = notifierConfigFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof NotifierConfigError)) throw err;
+    throw new UsageError(err.message);
+  }
+  const publicUrl = (env[NOTIFIER_ENV.publicUrl] ?? '') === '' ? null : notifier.publicUrl;
   return Object.freeze({
     port: c.port,
     host: c.host,
@@ -82,10 +101,60 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     degradedAfterMs: c['degraded-after'],
     unreachableAfterMs: c['unreachable-after'],
     stalledAfterMs: c['stalled-after'],
-    windowMs: c.window ?? 1000,
+    windowMs,
     partitions: c.partitions,
     topicPrefix: c['topic-prefix'],
     demo: c.demo,
     logLevel: c['log-level'],
+    ingest: embeddedIngestConfig(env, windowMs),
+    query: embeddedQueryConfig(env),
+    notifier,
+    publicUrl,
   });
+}
+
+/** First line of a service config error, without the "invalid ... config:" preamble: the variable leads instead. */
+function settingMessage(names: Readonly<Record<string, string>>, err: IngestConfigError | QueryConfigError): string {
+  const field = String(err.details['field'] ?? '');
+  const variable = names[field] ?? 'environment';
+  const text = err.message
+    .replace(/^invalid \w+ config: /, '')
+    .replace(/ \(from VIGIL_\w+\)$/, '')
+    .replace(new RegExp(`^${field}:? `), '');
+  return `${variable}: ${text}`;
+}
+
+/**
+ * The ingest settings `vigil up` honours, from the same variables as `vigil serve ingest`. Its clock is its own: ticks
+ * cannot be turned off (nothing else would write them), and they come every min(1 s, window) unless
+ * VIGIL_TICK_INTERVAL says otherwise, never slower than the window.
+ */
+function embeddedIngestConfig(env: Readonly<Record<string, string | undefined>>, windowMs: number): IngestConfig {
+  const ticks = env[INGEST_ENV.ticks];
+  if (ticks === 'false' || ticks === '0') {
+    throw new UsageError(`${INGEST_ENV.ticks}: vigil up is the platform's only clock, so its ticks cannot be turned off; unset ${INGEST_ENV.ticks}`);
+  }
+  const tickSet = (env[INGEST_ENV.tickInterval] ?? '') !== '';
+  let config: IngestConfig;
+  try {
+    config = ingestConfigFromEnv({ ...env, ...(tickSet ? {} : { [INGEST_ENV.tickInterval]: `${Math.min(1000, windowMs)}ms` }) });
+  } catch (err) {
+    if (err instanceof IngestConfigError) throw new UsageError(settingMessage(INGEST_ENV, err));
+    throw err;
+  }
+  if (config.tickIntervalMs > windowMs) {
+    throw new UsageError(
+      `${INGEST_ENV.tickInterval}: ticks every ${config.tickIntervalMs} ms are slower than the window (${windowMs} ms), so windows would close late; lower it to at most the window`,
+    );
+  }
+  return config;
+}
+
+function embeddedQueryConfig(env: Readonly<Record<string, string | undefined>>): QueryConfig {
+  try {
+    return queryConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof QueryConfigError) throw new UsageError(settingMessage(QUERY_ENV, err));
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { topicNames, type TopicNames } from '@vigil/contracts';
-import { InMemoryApiKeyResolver, type ApiKeyResolver } from '@vigil/http';
+import { apiKeysTopic, InMemoryApiKeyResolver, LogApiKeyRegistry, staticKeyId, keyDigest, type ApiKeyResolver, type ApiKeyStore, type StaticKey } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { ReadModel } from '@vigil/store';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,8 @@ export interface ApiServiceDeps {
   readonly readModel: ReadModel;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
+  /** Creates, lists and revokes keys (the query service's /v1/keys). */
+  readonly keys: ApiKeyStore;
   readonly logger: Logger;
 }
 
@@ -43,11 +45,43 @@ export async function startApiService(spec: ApiServiceSpec, config: ServeConfig,
       return null;
     }
     const readModel = await openReadModelSource(config, log, topics, logger, steps);
-    const app = spec.build({ log, readModel, topics, apiKeys: InMemoryApiKeyResolver.fromSpec(config.apiKeys!), logger });
+    const keys = await startKeyRegistry(config, log, logger);
+    steps.add(() => keys.stop());
+    const app = spec.build({ log, readModel, topics, apiKeys: keys, keys, logger });
     steps.add(() => app.close());
     return { url: await listen(app, config.host, config.port), close: () => steps.run() };
   } catch (err) {
     await steps.run();
     throw err;
   }
+}
+
+/**
+ * The keys of ingest and query: the api-keys topic (every process folds it, so a key created or revoked through any
+ * query replica reaches all of them), plus the keys given at start: VIGIL_ADMIN_KEY (admin) and the deprecated
+ * VIGIL_API_KEYS.
+ */
+async function startKeyRegistry(config: ServeConfig, log: EventLog, logger: Logger): Promise<LogApiKeyRegistry> {
+  const statics = new Map<string, StaticKey>();
+  const names: Record<string, string> = {};
+  if (config.apiKeys !== null) {
+    logger.warn('VIGIL_API_KEYS is deprecated: its keys cannot be revoked through the API; set VIGIL_ADMIN_KEY and create keys with vigil keys create');
+    for (const [key, spec] of InMemoryApiKeyResolver.parseSpec(config.apiKeys)) {
+      statics.set(key, spec);
+      names[staticKeyId(keyDigest(key))] = 'VIGIL_API_KEYS';
+    }
+  }
+  if (config.adminKey !== null) {
+    statics.set(config.adminKey, { tenant: config.adminTenant, role: 'admin' });
+    names[staticKeyId(keyDigest(config.adminKey))] = 'bootstrap admin (VIGIL_ADMIN_KEY)';
+  }
+  const registry = new LogApiKeyRegistry({
+    log,
+    topic: apiKeysTopic(config.topicPrefix),
+    logger: logger.child({ module: 'api-keys' }),
+    staticKeys: new InMemoryApiKeyResolver(statics),
+    staticNames: names,
+  });
+  await registry.start();
+  return registry;
 }

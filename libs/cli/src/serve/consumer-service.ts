@@ -18,7 +18,7 @@ export interface ConsumerService {
 
 /** What differs between the consumer services: how to build one, what else `/readyz` asks, what `/metrics` shows. */
 export interface ConsumerServiceSpec {
-  readonly name: 'detector' | 'projector';
+  readonly name: 'detector' | 'projector' | 'notifier';
   /** Builds the service over the opened log; what it opens besides goes into `steps` to be closed. */
   create(log: EventLog, topics: TopicNames, steps: ShutdownSteps): { service: ConsumerService; checks: readonly ReadinessCheck[]; gauges(metrics: MetricsRegistry): void };
 }

@@ -1,6 +1,9 @@
 import { ByteSizeInput, describeZodError, DurationInput, InMemoryApiKeyResolver, InvalidApiKeysError } from '@vigil/http';
 import { ingestConfigFromEnv, IngestConfigError, INGEST_ENV, type IngestConfig } from '@vigil/ingest';
+import { notifierConfigFromEnv, NotifierConfigError, type NotifierConfig } from '@vigil/notifier';
 import { queryConfigFromEnv, QueryConfigError, QUERY_ENV, type QueryConfig } from '@vigil/query';
+import { TenantId } from '@vigil/contracts';
+import { privateTargetsAllowed } from '@vigil/webhooks';
 import { z } from 'zod';
 import { checkDetectorSettings, durationSetting, LOG_LEVELS } from '../platform/detector-settings-schema.ts';
 import type { DetectorSettings } from '../platform/services.ts';
@@ -23,8 +26,12 @@ export interface ServeConfig {
   readonly partitions: number;
   readonly port: number;
   readonly host: string;
-  /** `key=tenant,...`, checked; null for the detector and projector. */
+  /** `key=tenant[:role],...` (VIGIL_API_KEYS, deprecated: static keys), checked; null when unset and for the detector and projector. */
   readonly apiKeys: string | null;
+  /** The bootstrap admin key (VIGIL_ADMIN_KEY); null when unset and for the detector and projector. */
+  readonly adminKey: string | null;
+  /** The tenant the bootstrap admin key acts as operator of (VIGIL_ADMIN_TENANT). */
+  readonly adminTenant: string;
   readonly detector: DetectorSettings;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** The ingest service's own settings (VIGIL_INGEST_BODY_LIMIT, VIGIL_TICKS, ...); null for the others. */
@@ -35,10 +42,16 @@ export interface ServeConfig {
   readonly kafka: KafkaSettings | null;
   /** Records per batch of the detector's and projector's consumers (`VIGIL_BATCH_SIZE`); null for ingest and query. */
   readonly batchSize: number | null;
+  /** The webhook store (`VIGIL_WEBHOOK_STORE`): required by the notifier, optional for query (its /v1/webhooks routes). */
+  readonly webhookStore: ReadModelSpec | null;
+  /** Webhooks may target private and loopback addresses (`VIGIL_WEBHOOK_ALLOW_PRIVATE=1`). */
+  readonly allowPrivateWebhooks: boolean;
+  /** The notifier's own settings (`VIGIL_WEBHOOK_*`, `VIGIL_NOTIFY_*`, `VIGIL_PUBLIC_URL`); null for the others. */
+  readonly notifier: NotifierConfig | null;
 }
 
 /** Default port of each service, so that all four can run on one machine without settings. */
-export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({ query: 8080, ingest: 8081, detector: 8082, projector: 8083 });
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({ query: 8080, ingest: 8081, detector: 8082, projector: 8083, notifier: 8084 });
 
 /**
  * Defaults of `VIGIL_BATCH_SIZE` per log. Kafka: 20,000, what `npm run bench -- kafka` ran with (with 4 MiB fetches,
@@ -73,6 +86,8 @@ const ServeEnv = z.strictObject({
   VIGIL_PORT: z.string().regex(/^\d+$/, 'must be a port number (0 picks a free one)').transform(Number).pipe(z.number().int().max(65_535)).optional(),
   VIGIL_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_API_KEYS: z.string().optional(),
+  VIGIL_ADMIN_KEY: z.string().min(16, 'needs at least 16 characters (vigil keys make 36)').regex(/^\S+$/, 'may hold no spaces').optional(),
+  VIGIL_ADMIN_TENANT: TenantId.default('default'),
   VIGIL_DEGRADED_AFTER: durationSetting('VIGIL_DEGRADED_AFTER'),
   VIGIL_UNREACHABLE_AFTER: durationSetting('VIGIL_UNREACHABLE_AFTER'),
   VIGIL_STALLED_AFTER: durationSetting('VIGIL_STALLED_AFTER'),
@@ -85,6 +100,7 @@ const ServeEnv = z.strictObject({
   VIGIL_KAFKA_FETCH_BYTES: ByteSizeInput.pipe(z.number().int().min(64 * 1024, 'must be at least 64kb').max(16 * 1024 * 1024, 'must be at most 16mb')).optional(),
   // Below 1 s a healthy broker under load times out; above 5 min a hung broker holds ingest requests that long.
   VIGIL_KAFKA_REQUEST_TIMEOUT: boundedDuration({ ms: 1_000, text: '1s' }, { ms: 300_000, text: '5m' }),
+  VIGIL_WEBHOOK_STORE: ReadModelSpecInput.optional(),
   VIGIL_BATCH_SIZE: z.string().regex(/^\d+$/, 'must be a whole number of records').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(50_000, 'must be at most 50000')).optional(),
 });
 type ServeEnv = z.output<typeof ServeEnv>;
@@ -101,6 +117,7 @@ const NEEDS: Readonly<Record<ServiceName, { store: boolean; readModel: boolean; 
   detector: { store: false, readModel: false, apiKeys: false },
   projector: { store: true, readModel: true, apiKeys: false },
   query: { store: false, readModel: true, apiKeys: true },
+  notifier: { store: false, readModel: false, apiKeys: false },
 };
 
 /**
@@ -136,7 +153,9 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
     partitions: c.VIGIL_PARTITIONS,
     port: c.VIGIL_PORT ?? DEFAULT_PORTS[service],
     host: c.VIGIL_HOST,
-    apiKeys: needs.apiKeys ? c.VIGIL_API_KEYS! : null,
+    apiKeys: needs.apiKeys ? (c.VIGIL_API_KEYS ?? null) : null,
+    adminKey: needs.apiKeys ? (c.VIGIL_ADMIN_KEY ?? null) : null,
+    adminTenant: c.VIGIL_ADMIN_TENANT,
     detector: Object.freeze({
       windowMs: c.VIGIL_WINDOW ?? 1000,
       degradedAfterMs: c.VIGIL_DEGRADED_AFTER,
@@ -155,6 +174,9 @@ export function serveConfigFromEnv(service: ServiceName, env: Readonly<Record<st
           })
         : null,
     batchSize: service === 'detector' || service === 'projector' ? (c.VIGIL_BATCH_SIZE ?? DEFAULT_BATCH_SIZE[c.VIGIL_LOG!.kind]) : null,
+    webhookStore: service === 'notifier' || service === 'query' ? (c.VIGIL_WEBHOOK_STORE ?? null) : null,
+    allowPrivateWebhooks: privateTargetsAllowed(env),
+    notifier: service === 'notifier' ? notifierSettings(env) : null,
   });
 }
 
@@ -167,14 +189,18 @@ function checkServeEnv(service: ServiceName, c: ServeEnv, ctx: z.RefinementCtx):
     const why = service === 'projector' ? 'the projector writes it' : c.VIGIL_QUERY_PROJECTION ? `${service} folds its own view into it` : `${service} reads the file the projector writes`;
     issue('VIGIL_READ_MODEL', `is required (${why}): set sqlite:<file>`);
   }
+  if (service === 'notifier' && c.VIGIL_WEBHOOK_STORE === undefined) {
+    issue('VIGIL_WEBHOOK_STORE', 'is required by the notifier (where webhooks and deliveries live; give query the same file): set sqlite:<file>');
+  }
   if (needs.apiKeys) {
-    if (c.VIGIL_API_KEYS === undefined) issue('VIGIL_API_KEYS', `is required by ${service}: set key=tenant[,key2=tenant2]`);
-    else {
+    if (c.VIGIL_API_KEYS === undefined && c.VIGIL_ADMIN_KEY === undefined) {
+      issue('VIGIL_ADMIN_KEY', `is required by ${service}: set the bootstrap admin key (then create the others with vigil keys create), or the deprecated VIGIL_API_KEYS=key=tenant[:role]`);
+    } else if (c.VIGIL_API_KEYS !== undefined) {
       try {
         InMemoryApiKeyResolver.fromSpec(c.VIGIL_API_KEYS);
       } catch (err) {
         if (!(err instanceof InvalidApiKeysError)) throw err;
-        issue('VIGIL_API_KEYS', `${err.message} (write key=tenant[,key2=tenant2])`);
+        issue('VIGIL_API_KEYS', `${err.message} (write key=tenant[:role][,key2=tenant2])`);
       }
     }
   }
@@ -226,6 +252,16 @@ function querySettings(env: Readonly<Record<string, string | undefined>>): Query
   } catch (err) {
     if (!(err instanceof QueryConfigError)) throw err;
     throw serviceError(err.details['field'], QUERY_ENV, err.message);
+  }
+}
+
+function notifierSettings(env: Readonly<Record<string, string | undefined>>): NotifierConfig {
+  try {
+    return notifierConfigFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof NotifierConfigError)) throw err;
+    const field = String(err.details['field']);
+    throw new ServeConfigError(field, err.message.replace(`${field}: `, ''));
   }
 }
 

@@ -1,8 +1,9 @@
 import { INGEST_ENV } from '@vigil/ingest';
+import { NOTIFIER_ENV } from '@vigil/notifier';
 import { QUERY_ENV } from '@vigil/query';
 
 /** The services `vigil serve` runs, one per process. */
-export const SERVICES = ['ingest', 'detector', 'projector', 'query'] as const;
+export const SERVICES = ['ingest', 'detector', 'projector', 'query', 'notifier'] as const;
 /** One of `SERVICES`. */
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -23,7 +24,9 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
   { name: 'VIGIL_PARTITIONS', meaning: 'partitions of the topics ingest creates at start (others read the topics)', default: '4' },
   { name: 'VIGIL_PORT', meaning: 'HTTP port (0 picks a free one)', default: 'query 8080, ingest 8081, detector 8082, projector 8083' },
   { name: 'VIGIL_HOST', meaning: 'listen address', default: '127.0.0.1' },
-  { name: 'VIGIL_API_KEYS', meaning: 'bearer keys, key=tenant,... (ingest, query)', default: 'required by ingest, query' },
+  { name: 'VIGIL_ADMIN_KEY', meaning: 'bootstrap admin key (ingest, query); create the others with vigil keys create', default: 'this or VIGIL_API_KEYS required by ingest, query' },
+  { name: 'VIGIL_ADMIN_TENANT', meaning: 'tenant the bootstrap admin key is also operator of', default: 'default' },
+  { name: 'VIGIL_API_KEYS', meaning: 'deprecated: static keys key=tenant[:role],... (role default operator; not revocable, use vigil keys)', default: 'unset' },
   { name: 'VIGIL_DEGRADED_AFTER', meaning: 'silence before degraded (detector)', default: "3 x the agent's interval" },
   { name: 'VIGIL_UNREACHABLE_AFTER', meaning: 'silence before unreachable (detector)', default: '10 x the interval' },
   { name: 'VIGIL_STALLED_AFTER', meaning: 'no progress with work in flight before stalled (detector)', default: '5 x the interval' },
@@ -41,6 +44,7 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
     meaning: 'Kafka only: wait for one broker answer before retrying (5 retries); bounds how long ingest takes to answer 503, 1s..5m',
     default: '30s',
   },
+  { name: 'VIGIL_WEBHOOK_STORE', meaning: 'webhooks and their deliveries: sqlite:<file> shared by query (webhook routes) and notifier', default: 'required by notifier; query without it has no /v1/webhooks' },
 ];
 
 /** Variables of other `vigil` commands, of the bin (`VIGIL_DIST`) and of the test setup: present in a shared environment, ignored here. */
@@ -51,6 +55,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   ...SERVE_VARIABLES.map((v) => v.name),
   ...Object.values(INGEST_ENV),
   ...Object.values(QUERY_ENV),
+  ...Object.values(NOTIFIER_ENV),
   ...OTHER_COMMANDS_VARIABLES,
 ]);
 

@@ -4,6 +4,7 @@ import type { ServeConfig } from './serve-config.ts';
 import { startDetector } from './serve-detector.ts';
 import { startIngest } from './serve-ingest.ts';
 import { startProjector } from './serve-projector.ts';
+import { startNotifier } from './serve-notifier.ts';
 import { startQuery } from './serve-query.ts';
 
 /** Starts the service the config names; null when `signal` aborted while it waited for the topics. */
@@ -17,5 +18,7 @@ export function startService(config: ServeConfig, logger: Logger, signal?: Abort
       return startProjector(config, logger, signal);
     case 'query':
       return startQuery(config, logger, signal);
+    case 'notifier':
+      return startNotifier(config, logger, signal);
   }
 }

@@ -23,6 +23,7 @@ import { appendNotifierKey, notifyAppend, onAppend } from './append-notifier.ts'
 import type { ConsumerBackend, LivePosition } from './consumer-backend.ts';
 import { ConsumerGroup } from './consumer-group.ts';
 import { EmbeddedConsumer } from './embedded-consumer.ts';
+import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { openLogDatabase } from './log-schema.ts';
 import { parseEmbeddedLogOptions, type EmbeddedLogOptions, type ResolvedEmbeddedLogOptions } from './options.ts';
 import { enforceRetention, type RetentionResult } from './retention.ts';
@@ -59,6 +60,10 @@ type TransactionStep =
  * - Consumer groups keep committed offsets in the file, but partitions are shared only among the consumers of one
  *   `EmbeddedLog` instance: one process owns a consumer group in embedded mode.
  * - `transaction()` applies appends and offset commits in one SQLite transaction: all or nothing, nothing between.
+ * - Group commit: appends, transactions and consumers' offset commits made within one turn of the event loop share
+ *   one SQLite transaction (`GroupCommit`); every promise resolves only after that transaction committed, so an
+ *   acknowledged append is durably in the file. Writes are validated before they join a group, so one bad write never
+ *   fails the others.
  * - Durability: see `synchronous` in `EmbeddedLogOptions` ('normal', the default, survives a SIGKILL of the process).
  */
 export class EmbeddedLog implements EventLog {
@@ -75,6 +80,9 @@ export class EmbeddedLog implements EventLog {
   readonly #pollListeners = new Set<() => void>();
   readonly #statements;
   readonly #backend: ConsumerBackend;
+  readonly #group: GroupCommit;
+  /** Ends of the partitions written in the current group's transaction, written back once before its COMMIT. */
+  readonly #groupEnds = new Map<string, Map<number, number>>();
   #pollTimer: NodeJS.Timeout | null = null;
   #retentionTimer: NodeJS.Timeout | null;
   #dataVersion = 0;
@@ -107,7 +115,7 @@ export class EmbeddedLog implements EventLog {
       insertPartition: db.prepare('INSERT INTO log_partitions (topic, partition, next_offset) VALUES (?, ?, 0)'),
       selectEnd: db.prepare('SELECT next_offset FROM log_partitions WHERE topic = ? AND partition = ?').pluck(),
       updateEnd: db.prepare('UPDATE log_partitions SET next_offset = ? WHERE topic = ? AND partition = ?'),
-      insertRecord: db.prepare('INSERT INTO log_records (topic, partition, offset, key, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertRecord: db.prepare('INSERT INTO log_records (topic, partition, offset, key, value, timestamp, compaction_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       selectRecords: db.prepare(
         'SELECT offset, key, value, timestamp FROM log_records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
       ),
@@ -118,6 +126,15 @@ export class EmbeddedLog implements EventLog {
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, committed_at = excluded.committed_at`,
       ),
     };
+    this.#group = new GroupCommit(db, {
+      begin: () => this.#groupEnds.clear(),
+      beforeCommit: () => {
+        for (const [topic, ends] of this.#groupEnds) for (const [partition, end] of ends) this.#statements.updateEnd.run(end, topic, partition);
+      },
+      committed: (topics) => {
+        for (const topic of topics) notifyAppend(this.#notifierKey, topic);
+      },
+    });
     this.#backend = this.#createBackend();
     this.#retentionTimer = setInterval(() => this.#sweepRetention(), this.#options.retentionCheckIntervalMs);
     // Retention alone should never keep a process alive.
@@ -149,13 +166,16 @@ export class EmbeddedLog implements EventLog {
     return this.#topic(topic).partitions;
   }
 
-  /** Appends records in one SQLite transaction; resolves with where each landed, in input order. */
+  /**
+   * Appends records atomically, in the group commit of this turn of the event loop; resolves with where each landed,
+   * in input order, once committed. A missing topic or an out-of-range partition rejects at once, queueing nothing.
+   */
   async append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     this.#assertOpen();
     if (records.length === 0) return [];
-    const positions = this.#write(`appending to ${topic}`, () => this.#appendInTransaction(topic, records, Date.now()));
-    notifyAppend(this.#notifierKey, topic);
-    return positions;
+    const row = this.#validateAppend(topic, records);
+    const copy = [...records];
+    return this.#group.submit(`appending to ${topic}`, [topic], () => this.#appendInGroup(topic, row, copy, Date.now()));
   }
 
   /** Creates a consumer in a group; partitions are shared among the group's consumers of this log instance. */
@@ -192,14 +212,21 @@ export class EmbeddedLog implements EventLog {
     }
     this.#assertOpen();
     if (steps.length === 0) return;
-    this.#write(`transaction ${transactionalId}`, () => {
+    // Validated before joining the group (an unknown topic, a partition out of range): a bad transaction fails alone.
+    const rows = steps.map((step) => (step.kind === 'append' ? this.#validateAppend(step.topic, step.records) : this.#topicWithPartition(step.topic, step.partition)));
+    const topics = [...new Set(steps.flatMap((s) => (s.kind === 'append' ? [s.topic] : [])))];
+    await this.#group.submit(`transaction ${transactionalId}`, topics, () => {
       const now = Date.now();
-      for (const step of steps) {
-        if (step.kind === 'append') this.#appendInTransaction(step.topic, step.records, now);
+      steps.forEach((step, i) => {
+        if (step.kind === 'append') this.#appendInGroup(step.topic, rows[i]!, step.records, now);
         else this.#commitInTransaction(step.groupId, step.topic, step.partition, step.nextOffset, now);
-      }
+      });
     });
-    for (const topic of new Set(steps.flatMap((s) => (s.kind === 'append' ? [s.topic] : [])))) notifyAppend(this.#notifierKey, topic);
+  }
+
+  /** How many SQLite transactions group commit used for how many writes (for tests and benchmarks). */
+  groupCommitStats(): GroupCommitStats {
+    return this.#group.stats();
   }
 
   /** The committed next-offset of a group on a partition, or null if it never committed. */
@@ -249,6 +276,8 @@ export class EmbeddedLog implements EventLog {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all([...this.#consumers].map((c) => c.stop()));
+      // Writes submitted before close() began are committed, not dropped: their callers may be awaiting them.
+      this.#group.flush();
       if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
       this.#retentionTimer = null;
       this.#stopPolling();
@@ -263,6 +292,7 @@ export class EmbeddedLog implements EventLog {
     return {
       logger: this.#logger,
       idleWaitMs: Math.max(IDLE_SAFETY_WAIT_MS, this.#options.pollIntervalMs),
+      lingerMs: this.#options.consumerLingerMs,
       partitionCountSync: (topic) => {
         this.#assertNotClosed();
         return this.#topic(topic).partitions;
@@ -298,6 +328,11 @@ export class EmbeddedLog implements EventLog {
         this.#assertNotClosed();
         this.#write(`committing for group ${groupId}`, () => this.#commitInTransaction(groupId, topic, partition, nextOffset, Date.now()));
       },
+      commit: (groupId, topic, partition, nextOffset) => {
+        this.#assertNotClosed();
+        this.#checkPartition(topic, partition);
+        return this.#group.submit(`committing for group ${groupId}`, [], () => this.#commitInTransaction(groupId, topic, partition, nextOffset, Date.now()));
+      },
       subscribe: (topic, listener) => {
         const removeNotifier = onAppend(this.#notifierKey, (appended) => {
           if (appended === topic) listener();
@@ -326,20 +361,31 @@ export class EmbeddedLog implements EventLog {
     };
   }
 
-  /** Appends inside the caller's transaction; partition from `partition`, else the key's murmur2, else round-robin. */
-  #appendInTransaction(topic: string, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
-    const { partitions } = this.#topic(topic);
-    const ends = new Map<number, number>();
+  /** The topic's metadata, after checking that it exists and that every explicit partition is in range. */
+  #validateAppend(topic: string, records: readonly ProduceRecord[]): TopicRow {
+    const row = this.#topic(topic);
+    for (const record of records) {
+      if (record.partition !== undefined) this.#checkPartition(topic, record.partition);
+    }
+    return row;
+  }
+
+  /**
+   * Appends inside the group's transaction; partition from `partition`, else the key's murmur2, else round-robin. The
+   * partitions' ends are read once per group and written back once, before its COMMIT (`#groupEnds`).
+   */
+  #appendInGroup(topic: string, { partitions, compact }: TopicRow, records: readonly ProduceRecord[], timestamp: number): RecordPosition[] {
+    let ends = this.#groupEnds.get(topic);
+    if (ends === undefined) this.#groupEnds.set(topic, (ends = new Map()));
     const positions: RecordPosition[] = [];
     for (const record of records) {
       const partition = this.#choosePartition(topic, partitions, record);
       let offset = ends.get(partition);
       if (offset === undefined) offset = (this.#statements.selectEnd.get(topic, partition) as number | undefined) ?? 0;
-      this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp);
+      this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp, compact === 1 ? record.key : null);
       ends.set(partition, offset + 1);
       positions.push({ partition, offset });
     }
-    for (const [partition, end] of ends) this.#statements.updateEnd.run(end, topic, partition);
     return positions;
   }
 
@@ -377,8 +423,14 @@ export class EmbeddedLog implements EventLog {
   }
 
   #checkPartition(topic: string, partition: number): void {
-    const { partitions } = this.#topic(topic);
-    if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) throw new PartitionOutOfRangeError(topic, partition, partitions);
+    this.#topicWithPartition(topic, partition);
+  }
+
+  /** The topic's metadata; throws unless it exists and has the partition. */
+  #topicWithPartition(topic: string, partition: number): TopicRow {
+    const row = this.#topic(topic);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= row.partitions) throw new PartitionOutOfRangeError(topic, partition, row.partitions);
+    return row;
   }
 
   /** Runs `fn` in an IMMEDIATE transaction: taking the write lock up front lets busy_timeout queue writers of all processes. */

@@ -17,13 +17,16 @@ export interface PartitionWorkerOptions {
 /**
  * Delivers one partition to one consumer: batches strictly in offset order, one at a time (the next read happens only
  * after `eachBatch` resolved), a failing batch retried from the same offset after a backoff (never skipped), and with
- * `autoCommit` the next offset committed after each batch.
+ * `autoCommit` the next offset committed after each batch. Reads are at least `lingerMs` apart unless the last one
+ * filled a batch, so that under load a batch carries what accumulated rather than one turn's worth of records.
  */
 export class PartitionWorker {
   readonly #backend: ConsumerBackend;
   readonly #options: PartitionWorkerOptions;
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
+  /** Ends a linger early on stop (appends must not: they are what the linger waits for). */
+  readonly #stopSignal = new Wakeup();
   #stopped = false;
   #done: Promise<void> | null = null;
 
@@ -42,6 +45,7 @@ export class PartitionWorker {
   stop(): Promise<void> {
     this.#stopped = true;
     this.#wakeup.notify();
+    this.#stopSignal.notify();
     return this.#done ?? Promise.resolve();
   }
 
@@ -51,6 +55,8 @@ export class PartitionWorker {
     let untrack: (() => void) | null = null;
     let position: number | null = null;
     let attempt = 0;
+    let lastRead = Number.NEGATIVE_INFINITY;
+    let lastWasFull = false;
     try {
       while (!this.#stopped) {
         try {
@@ -58,7 +64,14 @@ export class PartitionWorker {
             position = this.#initialPosition();
             untrack = this.#backend.trackLive({ groupId, topic, partition, startOffset: position });
           }
+          const linger = lastWasFull ? 0 : lastRead + this.#backend.lingerMs - performance.now();
+          if (linger > 0) {
+            await this.#stopSignal.wait(linger);
+            if (this.#stopped) break;
+          }
+          lastRead = performance.now();
           const records = this.#backend.readSync(topic, partition, position, maxBatchSize);
+          lastWasFull = records.length === maxBatchSize;
           if (records.length === 0) {
             await this.#wakeup.wait(this.#backend.idleWaitMs);
             continue;
@@ -71,7 +84,7 @@ export class PartitionWorker {
           await this.#wakeup.wait(retryBackoffMs(attempt++));
           continue;
         }
-        if (autoCommit) this.#commit(position);
+        if (autoCommit) await this.#commit(position);
       }
     } finally {
       unsubscribe();
@@ -91,10 +104,11 @@ export class PartitionWorker {
     return end;
   }
 
-  #commit(nextOffset: number): void {
+  /** Awaited, so that a partition handed to another consumer after `stop()` starts after what this one handled. */
+  async #commit(nextOffset: number): Promise<void> {
     const { groupId, topic, partition } = this.#options;
     try {
-      this.#backend.commitSync(groupId, topic, partition, nextOffset);
+      await this.#backend.commit(groupId, topic, partition, nextOffset);
     } catch (err) {
       // The batch was handled; the next successful commit covers it. Re-delivering it would duplicate its effects.
       this.#logger.warn({ err, offset: nextOffset }, 'offset commit failed; the next batch commit will cover it');

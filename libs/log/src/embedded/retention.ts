@@ -57,9 +57,9 @@ export function enforceRetention(db: Database.Database, now: number, liveBound: 
   const deleteRange = db.prepare('DELETE FROM log_records WHERE topic = ? AND partition = ? AND offset >= ? AND offset < ?');
   const deleteSuperseded = db.prepare(`
     DELETE FROM log_records AS r
-    WHERE r.topic = @topic AND r.partition = @partition AND r.offset >= @from AND r.offset < @to AND r.key IS NOT NULL
+    WHERE r.topic = @topic AND r.partition = @partition AND r.offset >= @from AND r.offset < @to AND r.compaction_key IS NOT NULL
       AND EXISTS (SELECT 1 FROM log_records AS n
-                  WHERE n.topic = r.topic AND n.partition = r.partition AND n.key = r.key AND n.offset > r.offset)`);
+                  WHERE n.topic = r.topic AND n.partition = r.partition AND n.compaction_key = r.compaction_key AND n.offset > r.offset)`);
 
   const safeBound = (t: RetainedTopicRow, partition: number): number => {
     const end = (endOffset.pluck().get(t.topic, partition) as number | undefined) ?? 0;

@@ -140,6 +140,17 @@ export class EsdbEventStore implements EventStore {
     return results;
   }
 
+  /** Soft-deletes the stream (`deleteStream`, not a tombstone: an agent forgotten may come back as new). */
+  async deleteStream(streamName: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.client.deleteStream(streamName, { expectedRevision: ANY });
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return;
+      throw mapEsdbError(err, `delete "${streamName}"`);
+    }
+  }
+
   /** Writes `$maxCount` / `$maxAge` into the stream's metadata, keeping whatever else the metadata holds. */
   async setStreamRetention(streamName: string, retention: StreamRetention): Promise<void> {
     this.assertOpen();

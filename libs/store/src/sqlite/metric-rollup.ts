@@ -86,3 +86,52 @@ export function rollUpHour(hourStart: number, minutes: readonly MetricMinute[]):
     costUsd: roundCost(costUsd),
   };
 }
+
+/**
+ * Several minutes (or an hour already rolled up plus minutes of the same hour) merged into one stored hour, keeping
+ * the sketch and exact sums, so that the hour can be merged again and served exactly like one rolled up on read.
+ */
+export function mergeIntoHour(hourStart: number, parts: readonly MetricMinute[]): MetricMinute {
+  let count = 0;
+  let successes = 0;
+  let failures = 0;
+  let costUsd = 0;
+  let merged: LatencySketch | null = null;
+  for (const m of parts) {
+    count += m.count;
+    successes += m.successes;
+    failures += m.failures;
+    costUsd += m.costUsd;
+    if (m.latency !== null && m.latency.count > 0) {
+      const sketch = LatencySketch.fromData(m.sketch, { count: m.latency.count, min: m.latency.min, max: m.latency.max, sum: m.latencySum });
+      if (merged === null) merged = sketch;
+      else merged.merge(sketch);
+    }
+  }
+  return {
+    windowStart: hourStart,
+    windowEnd: hourStart + HOUR_MS,
+    count,
+    successes,
+    failures,
+    costUsd: roundCost(costUsd),
+    latency:
+      merged === null
+        ? null
+        : {
+            count: merged.count,
+            min: merged.min,
+            avg: merged.sum / merged.count,
+            max: merged.max,
+            p50: merged.quantile(0.5),
+            p95: merged.quantile(0.95),
+            p99: merged.quantile(0.99),
+          },
+    latencySum: merged === null ? 0 : merged.sum,
+    sketch: merged === null ? (parts[0]?.sketch ?? emptySketch()) : merged.toData(),
+  };
+}
+
+function emptySketch(): SketchData {
+  return new LatencySketch().toData();
+}

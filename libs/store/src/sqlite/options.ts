@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { LoggerOption } from '../logger-option.ts';
+import { ReadModelRetentionOptions } from './read-model-retention.ts';
 
 /**
  * An open better-sqlite3 handle. Named here because declaration emit cannot name the `BetterSqlite3` namespace of
@@ -45,9 +46,17 @@ export type SqliteEventStoreOptions = z.input<typeof SqliteEventStoreOptions>;
 export type ResolvedSqliteEventStoreOptions = z.output<typeof SqliteEventStoreOptions>;
 
 /** Options of `SqliteReadModel`. */
-export const SqliteReadModelOptions = z.strictObject({ ...connectionFields }).refine(exactlyOneSource.check, {
-  message: exactlyOneSource.message,
-  path: ['path'],
-});
+export const SqliteReadModelOptions = z
+  .strictObject({
+    ...connectionFields,
+    /** How long transitions, metric minutes and hours are kept (event time); defaults 30 d, 7 d, 90 d. */
+    retention: ReadModelRetentionOptions.default(ReadModelRetentionOptions.parse({})),
+    /** Run the retention sweep every `retention.sweepIntervalMs` (default true); false: the host calls `pruneRetention`. */
+    sweepOnTimer: z.boolean().default(true),
+  })
+  .refine(exactlyOneSource.check, {
+    message: exactlyOneSource.message,
+    path: ['path'],
+  });
 /** Options of `SqliteReadModel`, as given. */
 export type SqliteReadModelOptions = z.input<typeof SqliteReadModelOptions>;

@@ -78,6 +78,38 @@ CREATE TABLE IF NOT EXISTS rm_metric_minutes (
   PRIMARY KEY (tenant, agent_id, window_start)
 ) WITHOUT ROWID;
 
+-- Agents forgotten (agent-forgotten facts): a beat or kill folded later from the other topic and not newer than
+-- the cutoff belonged to the forgotten life and must not bring the row back. Pruned with the transitions.
+CREATE TABLE IF NOT EXISTS rm_forgotten (
+  tenant       TEXT    NOT NULL,
+  agent_id     TEXT    NOT NULL,
+  cutoff       INTEGER NOT NULL,
+  forgotten_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, agent_id)
+) WITHOUT ROWID;
+
+-- Hours rolled up from metric minutes once the minutes pass their retention (the 1 h view keeps them longer).
+CREATE TABLE IF NOT EXISTS rm_metric_hours (
+  tenant      TEXT    NOT NULL,
+  agent_id    TEXT    NOT NULL,
+  hour_start  INTEGER NOT NULL,
+  count       INTEGER NOT NULL,
+  successes   INTEGER NOT NULL,
+  failures    INTEGER NOT NULL,
+  cost_usd    REAL    NOT NULL,
+  latency     TEXT,
+  latency_sum REAL    NOT NULL,
+  sketch      TEXT    NOT NULL,
+  PRIMARY KEY (tenant, agent_id, hour_start)
+) WITHOUT ROWID;
+
+-- Newest event time folded: retention is measured from it (event time, not the wall clock), so a replay prunes
+-- exactly what the live run pruned.
+CREATE TABLE IF NOT EXISTS rm_clock (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  newest_time INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS rm_checkpoints (
   topic       TEXT    NOT NULL,
   partition   INTEGER NOT NULL,

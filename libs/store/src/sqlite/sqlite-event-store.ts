@@ -102,6 +102,8 @@ export class SqliteEventStore implements EventStore {
     allAfter: Database.Statement<[bigint, number], EventRow>;
     prefixAfter: Database.Statement<[{ after: bigint; prefixLength: number; prefix: string; limit: number }], EventRow>;
     ping: Database.Statement<[], { ok: number }>;
+    deleteEvents: Database.Statement<[string]>;
+    deleteStreamRow: Database.Statement<[string]>;
   };
 
   /** Opens (or shares) the SQLite file and creates the tables if needed; throws InvalidStoreOptionsError on bad options. */
@@ -151,6 +153,8 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${EVENT_COLUMNS} FROM es_events WHERE position > @after AND substr(stream_name, 1, @prefixLength) = @prefix ORDER BY position LIMIT @limit`,
       ),
       ping: db.prepare('SELECT 1 AS ok'),
+      deleteEvents: db.prepare('DELETE FROM es_events WHERE stream_name = ?'),
+      deleteStreamRow: db.prepare('DELETE FROM es_streams WHERE stream_name = ?'),
     };
     this.sweepTimer = setInterval(() => this.sweepOnTimer(), this.options.retentionSweepIntervalMs);
     // The sweep is housekeeping: it must not keep a process alive that has nothing else to do.
@@ -232,6 +236,24 @@ export class SqliteEventStore implements EventStore {
     unsubscribe = onAppendSignal(this.signalKey, () => subscription.wake());
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Deletes the stream's events and its row (revision, retention): the next append starts a new stream at revision 0.
+   * One statement is bounded here because every agent stream is capped by its `maxCount`.
+   */
+  async deleteStream(streamName: string): Promise<void> {
+    this.assertOpen();
+    try {
+      this.db
+        .transaction(() => {
+          this.stmt.deleteEvents.run(streamName);
+          this.stmt.deleteStreamRow.run(streamName);
+        })
+        .immediate();
+    } catch (err) {
+      throw mapSqliteError(err, `delete "${streamName}"`);
+    }
   }
 
   /** Sets (or, with `{}`, clears) a stream's retention and applies it right away; the stream need not exist yet. */

@@ -5,6 +5,7 @@ import {
   isDeliverable,
   type AgentEvent,
   type AgentFlappingClearedEvent,
+  type AgentForgottenFactEvent,
   type AgentKilledEvent,
   type AgentRegisteredEvent,
   type AgentRestartedEvent,
@@ -28,7 +29,7 @@ import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
 import type { AgentFilter, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
-import { HOUR_MS, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
+import { HOUR_MS, mergeIntoHour, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
 import { SqliteReadModelOptions } from './options.ts';
 import {
@@ -41,6 +42,8 @@ import {
   encodeSeverityCursor,
   encodeTransitionCursor,
 } from './page-cursor.ts';
+import { prepareForgetting, type ReadModelForgetting } from './read-model-forget.ts';
+import { ReadModelRetention, type RetentionSweepResult } from './read-model-retention.ts';
 import { SEVERITY_ORDER, migrateReadModel } from './read-model-schema.ts';
 
 /** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
@@ -236,6 +239,10 @@ export class SqliteReadModel implements ReadModel {
   private nextSeq = 0;
   private foldedTransitions = 0;
   private closed = false;
+  private readonly forgetting: ReadModelForgetting;
+  private readonly retention: ReadModelRetention;
+  private readonly sweepTimer: NodeJS.Timeout | null;
+  private sweeping: Promise<RetentionSweepResult> | null = null;
 
   private readonly stmt: {
     getCheckpoint: Database.Statement<[string, number], { next_offset: number }>;
@@ -264,6 +271,8 @@ export class SqliteReadModel implements ReadModel {
     transitionsAfter: Database.Statement<[number, number], TransitionRow>;
     tenantTransitionsAfter: Database.Statement<[string, number, number], TransitionRow>;
     minutes: Database.Statement<[string, string, number, number, number], MinuteRow>;
+    hours: Database.Statement<[string, string, number, number], MinuteRow>;
+    advanceClock: Database.Statement<[number]>;
   };
 
   /** Opens (or shares) the SQLite file and creates the tables if needed; throws InvalidStoreOptionsError on bad options. */
@@ -353,7 +362,36 @@ export class SqliteReadModel implements ReadModel {
         `SELECT window_start, window_end, count, successes, failures, cost_usd, latency, latency_sum, sketch FROM rm_metric_minutes
          WHERE tenant = ? AND agent_id = ? AND window_start >= ? AND window_start < ? ORDER BY window_start LIMIT ?`,
       ),
+      hours: db.prepare(
+        `SELECT hour_start AS window_start, hour_start + ${HOUR_MS} AS window_end, count, successes, failures, cost_usd, latency, latency_sum, sketch
+         FROM rm_metric_hours WHERE tenant = ? AND agent_id = ? AND hour_start >= ? AND hour_start < ? ORDER BY hour_start`,
+      ),
+      advanceClock: db.prepare(
+        'INSERT INTO rm_clock (id, newest_time) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET newest_time = MAX(newest_time, excluded.newest_time)',
+      ),
     };
+    this.forgetting = prepareForgetting(db);
+    this.retention = new ReadModelRetention(db, parsed.retention);
+    if (parsed.retention.sweepIntervalMs > 0 && parsed.sweepOnTimer) {
+      this.sweepTimer = setInterval(() => void this.sweepOnTimer(), parsed.retention.sweepIntervalMs);
+      this.sweepTimer.unref(); // housekeeping: never what keeps a process alive
+    } else {
+      this.sweepTimer = null;
+    }
+  }
+
+  /**
+   * Prunes transitions, metric minutes (rolled up into hours first), hours and tombstones past their retention,
+   * measured in event time back from the newest event folded, in bounded steps that yield to the event loop. Runs on
+   * a timer unless `sweepOnTimer` is false; a call while a sweep runs joins it.
+   */
+  pruneRetention(): Promise<RetentionSweepResult> {
+    this.assertOpen();
+    return (this.sweeping ??= this.retention
+      .sweep(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .finally(() => {
+        this.sweeping = null;
+      }));
   }
 
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
@@ -367,8 +405,14 @@ export class SqliteReadModel implements ReadModel {
           if (current !== undefined && current.next_offset >= checkpoint.nextOffset) return;
           const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
           this.nextSeq = firstSeq;
-          for (const event of events) this.fold(event);
+          let newest = Number.NEGATIVE_INFINITY;
+          for (const event of events) {
+            this.fold(event);
+            const t = parseIsoMs(event.time);
+            if (t > newest) newest = t;
+          }
           if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
+          if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
           this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
         })
         .immediate();
@@ -562,32 +606,66 @@ export class SqliteReadModel implements ReadModel {
     const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
     const endHour = Math.min(Math.ceil(to / HOUR_MS) * HOUR_MS, Number.MAX_SAFE_INTEGER);
     const points: MetricPoint[] = [];
+    // Hours already rolled up by retention come first in time; an hour found in both (minutes folded after its
+    // roll-up) is merged, which is exact.
+    const stored = new Map<number, MetricMinute>();
+    for (const row of this.stmt.hours.iterate(tenant, agentId, firstHour, endHour)) stored.set(row.window_start, toMinute(row));
+    const flushStoredBefore = (start: number): boolean => {
+      for (const [h, m] of stored) {
+        if (h >= start) break;
+        points.push(rollUpHour(h, [m]));
+        stored.delete(h);
+        if (points.length === limit) return true;
+      }
+      return false;
+    };
     let hour: number | null = null;
     let minutes: MetricMinute[] = [];
     for (const row of this.stmt.minutes.iterate(tenant, agentId, firstHour, endHour, -1)) {
       const minute = toMinute(row);
       const start = Math.floor(minute.windowStart / HOUR_MS) * HOUR_MS;
       if (start !== hour) {
-        if (hour !== null) points.push(rollUpHour(hour, minutes));
+        if (hour !== null) points.push(this.hourPoint(hour, minutes, stored));
         if (points.length === limit) return points;
+        if (flushStoredBefore(start)) return points;
         hour = start;
         minutes = [];
       }
       minutes.push(minute);
     }
-    if (hour !== null) points.push(rollUpHour(hour, minutes));
-    return points;
+    if (hour !== null) points.push(this.hourPoint(hour, minutes, stored));
+    if (points.length < limit) flushStoredBefore(Number.POSITIVE_INFINITY);
+    return points.slice(0, limit);
   }
 
-  /** Closes the file only if this read model opened it. */
+  /** Closes the file only if this read model opened it (after a sweep in progress has finished its step). */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    await this.sweeping?.catch(() => undefined);
     this.closed = true;
     if (this.ownsDatabase) this.db.close();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError('SqliteReadModel');
+  }
+
+  private hourPoint(hour: number, minutes: MetricMinute[], stored: Map<number, MetricMinute>): MetricPoint {
+    const rolled = stored.get(hour);
+    if (rolled === undefined) return rollUpHour(hour, minutes);
+    stored.delete(hour);
+    return rollUpHour(hour, [mergeIntoHour(hour, [rolled, ...minutes])]);
+  }
+
+  private async sweepOnTimer(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const r = await this.pruneRetention();
+      if (r.transitions + r.minutesRolledUp + r.hours + r.tombstones > 0) this.logger.debug({ ...r }, 'read model retention sweep');
+    } catch (err) {
+      this.logger.warn({ err: mapSqliteError(err, 'read model retention sweep') }, 'read model retention sweep failed; will try again');
+    }
   }
 
   /** A prepared statement per distinct filter shape: there are few shapes, and preparing is the costly part. */
@@ -617,6 +695,11 @@ export class SqliteReadModel implements ReadModel {
         return this.onFlappingCleared(event);
       case 'metric-summary':
         return this.onMetricSummary(event);
+      case 'agent-forgotten':
+        // The request (agent-events) changes nothing here; the detector's fact (status-transitions) drops the agent.
+        if ('cause' in event.data) this.onForgotten(event as AgentForgottenFactEvent);
+        return;
+      case 'retention-set':
       case 'tick':
       case 'agent-resumed':
       case 'agent-stopped':
@@ -654,10 +737,17 @@ export class SqliteReadModel implements ReadModel {
     });
   }
 
+  private onForgotten(event: AgentForgottenFactEvent): void {
+    const at = timeOf(event.time, 'time');
+    const lastBeat = event.data.lastHeartbeatAt === null ? Number.NEGATIVE_INFINITY : timeOf(event.data.lastHeartbeatAt, 'data.lastHeartbeatAt');
+    this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at);
+  }
+
   private onHeartbeat(event: HeartbeatEvent): void {
     const { tenant, agentId, data } = event;
     const at = timeOf(data.receivedAt, 'data.receivedAt');
     const row = this.stmt.getAgentCore.get(tenant, agentId);
+    if (row === undefined && this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
     const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
     const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
     if (row === undefined) {
@@ -725,6 +815,7 @@ export class SqliteReadModel implements ReadModel {
   }
 
   private onKilled(event: AgentKilledEvent): void {
+    if (this.forgetting.isForgotten(event.tenant, event.agentId, timeOf(event.time, 'time'))) return;
     this.stmt.recordKill.run({
       tenant: event.tenant,
       agentId: event.agentId,

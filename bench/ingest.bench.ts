@@ -1,0 +1,242 @@
+/**
+ * Ingest benchmark: heartbeats per second through `POST /v1/heartbeats` of a real platform, next to a bare fastify
+ * route that parses the same JSON body and answers 202, measured in the same run with the same load generator
+ * (autocannon, in this process; every server is a child process of its own, so they do not share a thread):
+ *
+ *  - single: one beat per request, agents rotating over BENCH_INGEST_AGENTS (1,000);
+ *  - batched: BENCH_INGEST_BATCH (100) beats per request (`{"heartbeats": [...]}`), same agents.
+ *
+ * The platform is a real `vigil up` (embedded: log, detector, projector, read model on one SQLite file, every beat
+ * acknowledged only once it is durably in the log). With `--kafka`, the same two loads also run against
+ * `vigil serve ingest` on the Kafka broker at KAFKA_BROKERS (127.0.0.1:9092), on topics of their own (deleted after).
+ * Prints one line per run, a JSON line for Kafka when asked, and as its last line
+ * `{"bench":"ingest","eventsPerSec":…,"baselinePerSec":…,"ratio":…,"batchedEventsPerSec":…,…}` (embedded).
+ *
+ * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
+ * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), KAFKA_BROKERS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const SECONDS = env('BENCH_INGEST_SECONDS', 10);
+const WARMUP_SECONDS = env('BENCH_INGEST_WARMUP_SECONDS', 2);
+const CONNECTIONS = env('BENCH_INGEST_CONNECTIONS', 16);
+const AGENTS = env('BENCH_INGEST_AGENTS', 1000);
+const BATCH = env('BENCH_INGEST_BATCH', 100);
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const VIGIL_BIN = join(REPO_ROOT, 'libs/cli/bin/vigil.js');
+const BASELINE_SERVER = fileURLToPath(new URL('./ingest-baseline-server.ts', import.meta.url));
+const API_KEY = `bench-${randomUUID()}`;
+/** A server that has not printed its URL by then is reported as failed rather than waited for. */
+const STARTUP_TIMEOUT_MS = 90_000;
+
+/** A server under test, started as a child process. */
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** What one autocannon run measured: beats acknowledged (2xx) per second, and latency of each request. */
+interface RunResult {
+  readonly requestsPerSec: number;
+  readonly beatsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/** Starts `node <args>` and resolves with the URL it prints (first group of `ready`); the child dies with the bench. */
+function startServer(name: string, args: readonly string[], extraEnv: Record<string, string>, ready: RegExp): Promise<Server> {
+  const childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_'))), ...extraEnv };
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  process.once('exit', () => child.kill('SIGKILL'));
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${name} did not start within ${STARTUP_TIMEOUT_MS} ms; stderr: ${stderr.slice(-2000)}`));
+    }, STARTUP_TIMEOUT_MS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = ready.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, stop });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before it was ready; stderr: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** Bodies of the two loads: one beat of the next agent, or a batch of the next `BATCH` agents; `seq` keeps rising. */
+function bodies(): { single: () => string; batch: () => string } {
+  let next = 0;
+  let seq = 0;
+  const beat = (): string => {
+    const agent = next;
+    next = (next + 1) % AGENTS;
+    return `{"agentId":"bench-agent-${agent}","instanceId":"bench","intervalSeconds":30,"seq":${seq++},"progress":{"completed":${seq},"inFlight":1}}`;
+  };
+  return {
+    single: beat,
+    batch: () => `{"heartbeats":[${Array.from({ length: BATCH }, beat).join(',')}]}`,
+  };
+}
+
+/** One autocannon run of `seconds` against `url`, `beatsPerRequest` beats in each request. */
+async function load(url: string, seconds: number, beatsPerRequest: number, headers: Record<string, string>): Promise<RunResult> {
+  const make = bodies();
+  const body = beatsPerRequest === 1 ? make.single : make.batch;
+  const result = await autocannon({
+    url: `${url}/v1/heartbeats`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+  });
+  const ok = result['2xx'];
+  return {
+    requestsPerSec: ok / result.duration,
+    beatsPerSec: (ok * beatsPerRequest) / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Warm-up (JIT, caches, SQLite pages), then the measured single and batched runs against one server. */
+async function measure(server: Server, headers: Record<string, string>): Promise<{ single: RunResult; batched: RunResult }> {
+  if (WARMUP_SECONDS > 0) {
+    await load(server.url, WARMUP_SECONDS, 1, headers);
+    await load(server.url, WARMUP_SECONDS, BATCH, headers);
+  }
+  const single = await load(server.url, SECONDS, 1, headers);
+  const batched = await load(server.url, SECONDS, BATCH, headers);
+  return { single, batched };
+}
+
+const round = (n: number): number => Math.round(n);
+const fmt = (n: number): string => round(n).toLocaleString('en-US');
+
+function describe(label: string, r: RunResult, baseline: RunResult | null): string {
+  const vs = baseline === null ? '' : `  (bare fastify ${fmt(baseline.beatsPerSec)}/s, ratio ${(r.beatsPerSec / baseline.beatsPerSec).toFixed(3)})`;
+  const bad = r.non2xx + r.errors > 0 ? `  [${r.non2xx} non-2xx, ${r.errors} errors]` : '';
+  return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${vs}${bad}`;
+}
+
+function summary(mode: string, vigil: { single: RunResult; batched: RunResult }, baseline: { single: RunResult; batched: RunResult }): string {
+  return JSON.stringify({
+    bench: 'ingest',
+    mode,
+    eventsPerSec: round(vigil.single.beatsPerSec),
+    baselinePerSec: round(baseline.single.beatsPerSec),
+    ratio: Number((vigil.single.beatsPerSec / baseline.single.beatsPerSec).toFixed(3)),
+    batchedEventsPerSec: round(vigil.batched.beatsPerSec),
+    baselineBatchedPerSec: round(baseline.batched.beatsPerSec),
+    p99Ms: vigil.single.p99Ms,
+    batchedP99Ms: vigil.batched.p99Ms,
+    baselineP99Ms: baseline.single.p99Ms,
+    connections: CONNECTIONS,
+    agents: AGENTS,
+    batch: BATCH,
+    seconds: SECONDS,
+    failed: vigil.single.non2xx + vigil.single.errors + vigil.batched.non2xx + vigil.batched.errors,
+  });
+}
+
+/** `vigil serve ingest` on the Kafka broker, on topics of its own, which are deleted afterwards. */
+async function measureKafka(auth: Record<string, string>, baseline: { single: RunResult; batched: RunResult }): Promise<string> {
+  const prefix = `vigil-bench-${randomUUID()}.`;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-kafka-'));
+  const server = await startServer(
+    'vigil serve ingest',
+    [VIGIL_BIN, 'serve', 'ingest'],
+    {
+      VIGIL_LOG: `kafka:${BROKERS.join(',')}`,
+      VIGIL_READ_MODEL: `sqlite:${join(dir, 'read-model.db')}`,
+      VIGIL_API_KEYS: `${API_KEY}=default`,
+      VIGIL_TOPIC_PREFIX: prefix,
+      VIGIL_PORT: '0',
+      VIGIL_LOG_LEVEL: 'warn',
+    },
+    /vigil ingest ready on (http:\/\/\S+)/,
+  );
+  try {
+    const kafka = await measure(server, auth);
+    console.log(describe('kafka single', kafka.single, baseline.single));
+    console.log(describe(`kafka batches of ${BATCH}`, kafka.batched, baseline.batched));
+    return summary('kafka', kafka, baseline);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    const admin = new Kafka({ clientId: 'vigil-bench-cleanup', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  }
+}
+
+/** Runs the ingest benchmark (see the file's header). */
+export async function runIngestBench(): Promise<void> {
+  const withKafka = process.argv.includes('--kafka');
+  console.log(`bench ingest: ${CONNECTIONS} connections, ${AGENTS} agents, ${SECONDS} s per run (+${WARMUP_SECONDS} s warm-up), batches of ${BATCH}`);
+  const auth = { authorization: `Bearer ${API_KEY}` };
+
+  const bare = await startServer('baseline', ['--import', 'tsx', BASELINE_SERVER], {}, /baseline ready on (http:\/\/\S+)/);
+  let baseline: { single: RunResult; batched: RunResult };
+  try {
+    baseline = await measure(bare, {});
+  } finally {
+    await bare.stop();
+  }
+  console.log(describe('bare fastify single', baseline.single, null));
+  console.log(describe(`bare fastify batches of ${BATCH}`, baseline.batched, null));
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
+  let embedded: { single: RunResult; batched: RunResult };
+  try {
+    const up = await startServer(
+      'vigil up',
+      [VIGIL_BIN, 'up', '--port', '0', '--data', dataDir, '--api-key', API_KEY, '--log-level', 'warn'],
+      {},
+      /Vigil is up at (http:\/\/\S+) /,
+    );
+    try {
+      embedded = await measure(up, auth);
+    } finally {
+      await up.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(describe('embedded single', embedded.single, baseline.single));
+  console.log(describe(`embedded batches of ${BATCH}`, embedded.batched, baseline.batched));
+
+  if (withKafka) console.log(await measureKafka(auth, baseline));
+  console.log(summary('embedded', embedded, baseline));
+}

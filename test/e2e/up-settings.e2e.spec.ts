@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiClient } from './support/api-client.ts';
+import { Cleanup } from './support/cleanup.ts';
+import { tempDataDir } from './support/temp-dir.ts';
+import { runVigilCli } from './support/vigil-cli.ts';
+import { startVigilUp } from './support/vigil-up.ts';
+import { waitUntil } from './support/wait-for.ts';
+
+/**
+ * Every ingest and query setting the README lists for `vigil up` takes effect in it (it used to pass the services'
+ * defaults whatever the environment said): one real `vigil up` per setting, and the effect observed from outside.
+ */
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+async function up(env: Record<string, string>): Promise<ApiClient> {
+  const started = await startVigilUp(cleanup, { dataDir: tempDataDir(cleanup, 'vigil-settings'), env });
+  return new ApiClient(started.url, started.apiKey);
+}
+
+/** Reads a transition stream until `until` holds for the text received, or `timeoutMs`; returns the text. */
+async function streamText(api: ApiClient, until: (text: string) => boolean, timeoutMs: number): Promise<string> {
+  const controller = new AbortController();
+  const res = await fetch(`${api.url}/v1/transitions/stream`, { headers: { authorization: `Bearer ${api.apiKey}` }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    while (!until(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return text;
+}
+
+const padding = (bytes: number) => 'x'.repeat(bytes);
+
+const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; observe: (api: ApiClient) => Promise<void> }> = [
+  {
+    setting: 'VIGIL_INGEST_BODY_LIMIT',
+    env: { VIGIL_INGEST_BODY_LIMIT: '2kb' },
+    observe: async (api) => {
+      expect((await api.request('POST', '/v1/heartbeats', { agentId: 'a1', labels: { pad: padding(200) } })).status).toBe(202);
+      const big = await api.request<{ error: { code: string } }>('POST', '/v1/heartbeats', { agentId: 'a1', labels: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, padding(250)])) });
+      expect([big.status, big.body.error.code]).toEqual([413, 'VIGIL_ERR_BODY_TOO_LARGE']);
+    },
+  },
+  {
+    setting: 'VIGIL_QUERY_BODY_LIMIT',
+    env: { VIGIL_QUERY_BODY_LIMIT: '1kb' },
+    observe: async (api) => {
+      const big = await api.request<{ error: { code: string } }>('POST', '/v1/agents/a1/kill', { reason: padding(2000) });
+      expect([big.status, big.body.error.code]).toEqual([413, 'VIGIL_ERR_BODY_TOO_LARGE']);
+    },
+  },
+  {
+    setting: 'VIGIL_SSE_MAX_CLIENTS and VIGIL_RETRY_AFTER',
+    env: { VIGIL_SSE_MAX_CLIENTS: '1', VIGIL_RETRY_AFTER: '7s' },
+    observe: async (api) => {
+      const controller = new AbortController();
+      const headers = { authorization: `Bearer ${api.apiKey}` };
+      const first = await fetch(`${api.url}/v1/transitions/stream`, { headers, signal: controller.signal });
+      try {
+        expect(first.status).toBe(200);
+        const second = await fetch(`${api.url}/v1/transitions/stream`, { headers, signal: AbortSignal.timeout(10_000) });
+        expect(second.status).toBe(503);
+        expect(second.headers.get('retry-after')).toBe('7');
+        expect(((await second.json()) as { error: { code: string } }).error.code).toBe('VIGIL_ERR_TOO_MANY_STREAMS');
+      } finally {
+        controller.abort();
+      }
+    },
+  },
+  {
+    setting: 'VIGIL_SSE_KEEPALIVE and VIGIL_SSE_POLL_INTERVAL',
+    env: { VIGIL_SSE_KEEPALIVE: '200ms', VIGIL_SSE_POLL_INTERVAL: '50ms' },
+    observe: async (api) => {
+      // The default keepalive is 15 s: two within a 10 s bound can only come from the setting.
+      const text = await streamText(api, (t) => t.split(': keepalive').length > 2, 10_000);
+      expect(text.split(': keepalive').length).toBeGreaterThan(2);
+    },
+  },
+  {
+    setting: 'VIGIL_RATE_LIMIT_INGEST',
+    env: { VIGIL_RATE_LIMIT_INGEST: '2' },
+    observe: async (api) => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => api.request<{ error?: { code: string } }>('POST', '/v1/heartbeats', { agentId: 'a1' })));
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.body.error?.code).toBe('VIGIL_ERR_RATE_LIMITED');
+    },
+  },
+  {
+    setting: 'VIGIL_RATE_LIMIT_CONTROL',
+    env: { VIGIL_RATE_LIMIT_CONTROL: '1' },
+    observe: async (api) => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => api.request('PUT', '/v1/thresholds', { degradedAfter: null })));
+      expect(answers.map((a) => a.status)).toContain(429);
+      // Reads are never limited.
+      for (let i = 0; i < 5; i++) expect((await api.request('GET', '/v1/fleet/summary')).status).toBe(200);
+    },
+  },
+  {
+    setting: 'VIGIL_TICK_INTERVAL',
+    env: { VIGIL_TICK_INTERVAL: '100ms' },
+    observe: async (api) => {
+      // 4 partitions × 10 intervals a second: 120 ticks within 15 s only at 100 ms (at 1 s they would take 30 s).
+      await waitUntil('ticks every 100 ms', () => api.metricLines('vigil_ticks_written_total'), (lines) => Number(lines[0]?.split(' ')[1] ?? 0) >= 120, { timeoutMs: 15_000 });
+    },
+  },
+];
+
+describe('vigil up honours the ingest and query settings', () => {
+  it.each(effects)('$setting', async ({ env, observe }) => {
+    await observe(await up(env));
+  });
+
+  it.each([
+    [{ VIGIL_INGEST_BODY_LIMIT: 'huge' }, /VIGIL_INGEST_BODY_LIMIT/],
+    [{ VIGIL_SSE_KEEPALIVE: '100ms', VIGIL_SSE_POLL_INTERVAL: '1s' }, /VIGIL_SSE_KEEPALIVE.*longer than/],
+    [{ VIGIL_RETRY_AFTER: '0s' }, /VIGIL_RETRY_AFTER.*at least 1s/],
+    [{ VIGIL_TICKS: 'false' }, /VIGIL_TICKS.*only clock/],
+    [{ VIGIL_TICK_INTERVAL: '2s' }, /VIGIL_TICK_INTERVAL.*slower than the window/],
+    [{ VIGIL_RATE_LIMIT_INGEST: '-1' }, /VIGIL_RATE_LIMIT_INGEST/],
+  ])('refuses %o before it listens', async (env, message) => {
+    const run = await runVigilCli(['up', '--port', '0', '--data', tempDataDir(cleanup, 'vigil-settings-bad')], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
