@@ -144,8 +144,8 @@ export class AgentPage {
       this.historyCursor = page.nextCursor;
       this.historyMore.hidden = page.nextCursor === null;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && err.code === 'VIGIL_ERR_ROUTE_NOT_FOUND') {
-        replaceChildren(this.history, el('li', { class: 'hint' }, 'This server does not serve agent history (GET /v1/agents/:id/history).'));
+      if (err instanceof ApiError && (err.code === 'VIGIL_ERR_ROUTE_NOT_FOUND' || err.code === 'VIGIL_ERR_HISTORY_UNAVAILABLE')) {
+        replaceChildren(this.history, el('li', { class: 'hint' }, `This server serves no agent history: ${err.message}`));
         return;
       }
       this.fail(err);
