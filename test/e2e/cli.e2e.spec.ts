@@ -10,15 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cleanup } from './support/cleanup.ts';
 import { REPO_ROOT, VIGIL_BIN } from './support/repo-root.ts';
 import { tempDataDir } from './support/temp-dir.ts';
-import { runVigilCli as runCli } from './support/vigil-cli.ts';
-
-/** Where and with what environment (on top of the test's own, minus VIGIL_*) one CLI run happens. */
-interface CliRunOptions {
-  readonly cwd?: string;
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-const runVigilCli = (args: readonly string[], options: CliRunOptions = {}) => runCli(args, options.env ?? {}, options.cwd === undefined ? {} : { cwd: options.cwd });
+import { runVigilCli, type CliRunOptions } from './support/vigil-cli.ts';
 import { startVigilUp, type VigilUp } from './support/vigil-up.ts';
 import { waitUntil } from './support/wait-for.ts';
 

@@ -33,11 +33,8 @@ const client = new VigilClient({ apiKey: process.env.VIGIL_API_KEY, url: process
 const session = client.mesh.startHeartbeat({ agentId: 'packed-agent', intervalSeconds: 1, labels: { from: 'tarball' } });
 session.on('beat', (beat) => console.log(JSON.stringify({ event: 'beat', seq: beat.seq, status: beat.status })));
 session.on('error', (err) => console.log(JSON.stringify({ event: 'error', message: err.message })));
-let completed = 0;
 const work = setInterval(() => {
-  completed++;
-  client.reportMetric({ success: true, latencyMs: 12, costUsd: 0.001 });
-  client.progress({ completed, inFlight: 0 });
+  void client.track(new Promise((resolve) => setTimeout(resolve, 20)));
 }, 200);
 process.once('SIGTERM', () => {
   clearInterval(work);
@@ -71,7 +68,7 @@ afterEach(async () => {
 });
 
 describe('the packed SDK, installed outside the repository', () => {
-  it('runs an agent under plain node against vigil up, and type-checks', async () => {
+  it('runs an agent under plain node against vigil up (tracked work, event-loop delay), and type-checks', async () => {
     const packDir = tempDataDir(cleanup, 'vigil-sdk-pack');
     const { stdout: packed } = await run('npm', ['pack', '-w', '@vigil/sdk', '--pack-destination', packDir, '--json'], { cwd: REPO_ROOT, timeout: COMMAND_TIMEOUT_MS });
     const [info] = JSON.parse(packed.slice(packed.indexOf('['))) as Array<{ filename: string; size: number; files: Array<{ path: string }> }>;
@@ -109,10 +106,11 @@ describe('the packed SDK, installed outside the repository', () => {
     const agent = new SpawnedProcess(process.execPath, ['agent.mjs'], { cwd: user, env: { ...outsideEnv(), VIGIL_URL: up.url, VIGIL_API_KEY: up.apiKey } });
     cleanup.defer(`packed agent (pid ${agent.pid})`, () => agent.destroy());
     await agent.waitForStdout(/"event":"beat"/, SETTLE_MS);
-    const seen = await waitUntil('the packed agent to be healthy with its metrics', () => api.agent('packed-agent'), (a) => a?.status === 'healthy' && a.progress !== null && a.progress.completed > 0, {
+    const seen = await waitUntil('the packed agent to be healthy with its metrics', () => api.agent('packed-agent'), (a) => a?.status === 'healthy' && (a.progress?.completed ?? 0) > 0 && a.eventLoopDelayMs != null, {
       timeoutMs: SETTLE_MS,
     });
     expect(seen).toMatchObject({ deliverable: true, labels: { from: 'tarball' }, intervalSeconds: 1 });
+    expect(seen?.eventLoopDelayMs).toEqual({ p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) });
 
     agent.signal('SIGTERM');
     await agent.waitForStdout(/"event":"stopped"/, SETTLE_MS);

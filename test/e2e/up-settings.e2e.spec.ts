@@ -131,7 +131,7 @@ describe('vigil up honours the ingest and query settings', () => {
     [{ VIGIL_TICK_INTERVAL: '2s' }, /VIGIL_TICK_INTERVAL.*slower than the window/],
     [{ VIGIL_RATE_LIMIT_INGEST: '-1' }, /VIGIL_RATE_LIMIT_INGEST/],
   ])('refuses %o before it listens', async (env, message) => {
-    const run = await runVigilCli(['up', '--port', '0', '--data', tempDataDir(cleanup, 'vigil-settings-bad')], env);
+    const run = await runVigilCli(['up', '--port', '0', '--data', tempDataDir(cleanup, 'vigil-settings-bad')], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });

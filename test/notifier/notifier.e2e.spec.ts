@@ -141,6 +141,18 @@ describe('notifier (embedded): one vigil up, receivers per test', () => {
     await removeWebhook(p.api, hook.id);
   });
 
+  it('tells a flapping webhook once when an agent starts crash-looping (more than 3 restarts)', async () => {
+    const receiver = await WebhookReceiver.start(cleanup);
+    const hook = await addWebhook(p.api, { url: receiver.url, events: ['flapping'] });
+    for (let i = 0; i < 6; i++) await p.api.heartbeat('flappy-1', { instanceId: `boot-${i}` });
+    const [request] = await waitUntil('a flapping notification', async () => receiver.requests, (r) => r.length >= 1, { timeoutMs: SETTLE_MS });
+    const body = new Webhook(hook.secret).verify(request!.body, request!.headers) as { type: string; data: Record<string, unknown> };
+    expect(body).toMatchObject({ type: 'agent.flapping', data: { agentId: 'flappy-1', restarts: 4 } });
+    await waitUntil('the agent flagged', () => p.api.agent('flappy-1'), (a) => a?.flapping === true, { timeoutMs: SETTLE_MS });
+    expect(receiver.requests).toHaveLength(1); // the 5th restart, still flapping, is not a second notification
+    await removeWebhook(p.api, hook.id);
+  });
+
   it('is driven by vigil webhooks: add prints id and secret, list, test delivers, deliveries, remove', async () => {
     const receiver = await WebhookReceiver.start(cleanup);
     const flags = ['--url', p.up.url, '--api-key', API_KEY];

@@ -23,6 +23,7 @@ export class HeartbeatMesh extends EventEmitter<MeshEvents> {
   readonly #port: HeartbeatPort;
   readonly #defaultAgentId: string | undefined;
   readonly #sessions = new Map<string, HeartbeatSession>();
+  #unrouted = 0;
 
   constructor(port: HeartbeatPort, defaultAgentId: string | undefined) {
     super();
@@ -58,14 +59,20 @@ export class HeartbeatMesh extends EventEmitter<MeshEvents> {
     return this.#defaultAgentId === undefined ? undefined : this.#sessions.get(this.#defaultAgentId);
   }
 
-  /** Records one unit of work for the next beat. */
+  /** Records one unit of work for the next beat. Never throws: without a heartbeat it is reported and ignored. */
   reportMetric(sample: MetricSample, agentId?: string): void {
-    this.#require(agentId, 'reportMetric').reportMetric(sample);
+    this.#find(agentId, 'reportMetric')?.reportMetric(sample);
   }
 
-  /** Records progress for the next beats. */
+  /** Records progress for the next beats. Never throws: without a heartbeat it is reported and ignored. */
   progress(progress: Progress, agentId?: string): void {
-    this.#require(agentId, 'progress').progress(progress);
+    this.#find(agentId, 'progress')?.progress(progress);
+  }
+
+  /** Counts `work` on an agent's heartbeat (in flight, then completed); returns `work`. Never throws. */
+  track<T>(work: PromiseLike<T>, options: { agentId?: string; metric?: boolean } = {}): PromiseLike<T> {
+    const session = this.#find(options.agentId, 'track');
+    return session === undefined ? work : session.track(work, options.metric === undefined ? {} : { metric: options.metric });
   }
 
   /** Stops one agent's heartbeat, or all of them, sending the goodbyes. Idempotent, never rejects. */
@@ -74,12 +81,21 @@ export class HeartbeatMesh extends EventEmitter<MeshEvents> {
     await Promise.all(sessions.map((s) => s.stop(options)));
   }
 
-  #require(agentId: string | undefined, call: string): HeartbeatSession {
+  /** The session a call is for; when there is none, the mistake is logged and emitted (never thrown) and counted. */
+  #find(agentId: string | undefined, call: string): HeartbeatSession | undefined {
     const session = this.session(agentId);
     if (session === undefined) {
+      this.#unrouted++;
       const which = agentId === undefined ? (this.#sessions.size > 1 ? 'name the agent: several heartbeats run' : 'no heartbeat started') : `no heartbeat for ${agentId}`;
-      throw new VigilUsageError('VIGIL_ERR_NO_HEARTBEAT', `${call}: ${which}; call mesh.startHeartbeat() first`, 'agentId');
+      const error = new VigilUsageError('VIGIL_ERR_NO_HEARTBEAT', `${call}: ${which}; call mesh.startHeartbeat() first (ignored)`, 'agentId');
+      this.#port.logger.warn({ err: error, agentId }, `${call} ignored: no heartbeat`);
+      if (this.listenerCount('error') > 0) this.emit('error', error, agentId ?? '');
     }
     return session;
+  }
+
+  /** Calls (`reportMetric`, `progress`, `track`) ignored because no heartbeat of theirs runs. */
+  get ignoredCalls(): number {
+    return this.#unrouted;
   }
 }

@@ -4,7 +4,9 @@ export type { ControlOptions, StreamOptions, StreamedTransition, WebhookInput } 
 export { HeartbeatMesh } from './heartbeat-mesh.ts';
 export type { MeshEvents } from './heartbeat-mesh.ts';
 export { HeartbeatSession } from './heartbeat-session.ts';
+export { DEFAULT_STOP_TIMEOUT_MS } from './heartbeat-session.ts';
 export type { BeatResult, HeartbeatEvents, StopOptions } from './heartbeat-session.ts';
+export { BACKOFF_BASE_MS, fullJitterDelay } from './backoff.ts';
 export { DEFAULT_INTERVAL_SECONDS, MAX_BUFFERED_METRICS } from './options.ts';
 export type { HeartbeatOptions, KillInfo, VigilClientOptions } from './options.ts';
 export { SDK_ERROR_CODES, VigilApiError, VigilUsageError, isRetriableStatus } from './errors.ts';
@@ -12,4 +14,18 @@ export type { SdkErrorCode, VigilApiErrorInit } from './errors.ts';
 export type { VigilLogger } from './logger.ts';
 export type { AgentFilter, AgentSort, FetchLike, MetricRange, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
 export { VigilError } from '@vigil/contracts';
-export type { AgentView, DeliveryView, FleetSummary, MetricPoint, MetricSample, Page, Progress, RecentMetrics, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView } from '@vigil/contracts';
+export type {
+  AgentView,
+  DeliveryView,
+  EventLoopDelay,
+  FleetSummary,
+  MetricPoint,
+  MetricSample,
+  Page,
+  Progress,
+  RecentMetrics,
+  RecentMetricsResponse,
+  TransitionView,
+  WebhookCreated,
+  WebhookView,
+} from '@vigil/contracts';

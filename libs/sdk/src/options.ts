@@ -27,6 +27,7 @@ export const VigilClientOptionsSchema = z.strictObject({
   agentId: AgentId.optional(),
   fetch: fn<FetchLike>('fetch').optional(),
   now: fn<() => number>('now').optional(),
+  random: fn<() => number>('random').optional(),
   logger: z.custom<VigilLogger>((v) => typeof v === 'object' && v !== null, 'logger must be an object').optional(),
   timeoutMs: z.number().int().positive().optional(),
 });
@@ -43,6 +44,8 @@ export interface VigilClientOptions {
   readonly fetch?: FetchLike;
   /** Clock in epoch ms, for `sentAt` and scheduling; `Date.now` by default. */
   readonly now?: () => number;
+  /** Uniform in [0, 1), for the jitter of retries; `Math.random` by default (tests inject their own). */
+  readonly random?: () => number;
   /** Where to log failures; silent by default. */
   readonly logger?: VigilLogger;
   /** Per-call timeout in ms (10 s by default); the transition stream has none. */
@@ -64,6 +67,8 @@ export interface HeartbeatOptions {
   readonly intervalSeconds?: number;
   /** Whether beats carry the samples given to `reportMetric` (true by default). */
   readonly includeMetrics?: boolean;
+  /** Whether beats carry this process's event-loop delay (`perf_hooks.monitorEventLoopDelay`; true by default). */
+  readonly eventLoopDelay?: boolean;
   /** Identity of this run of the agent; one random UUID per process by default. */
   readonly instanceId?: string;
   /** Host name shown to operators; `os.hostname()` by default. */
@@ -84,6 +89,7 @@ const HeartbeatOptionsSchema = z.object({
   agentId: AgentId,
   intervalSeconds: z.number().positive().max(86_400),
   includeMetrics: z.boolean(),
+  eventLoopDelay: z.boolean(),
   instanceId: z.string().min(1).max(128),
   host: z.string().max(255),
   pid: z.number().int().nonnegative(),
@@ -112,6 +118,7 @@ export function resolveHeartbeatOptions(options: HeartbeatOptions, clientAgentId
     agentId,
     intervalSeconds: options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS,
     includeMetrics: options.includeMetrics ?? true,
+    eventLoopDelay: options.eventLoopDelay ?? true,
     instanceId: options.instanceId ?? PROCESS_INSTANCE_ID,
     host: options.host ?? hostname().slice(0, 255),
     pid: options.pid ?? process.pid,

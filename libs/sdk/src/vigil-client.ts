@@ -80,6 +80,7 @@ export class VigilClient {
         heartbeat: (input) => this.heartbeat(input),
         goodbye: (agentId, body) => this.goodbye(agentId, body),
         now,
+        random: options.random ?? Math.random,
         logger: this.#logger,
       },
       options.agentId,
@@ -96,7 +97,12 @@ export class VigilClient {
     this.mesh.progress(progress, agentId);
   }
 
-  /** Stops every heartbeat of this client and says goodbye. Idempotent, never rejects. */
+  /** Counts `work` as in flight until it settles, then completed, on this process's heartbeat (see `mesh.track`). */
+  track<T>(work: PromiseLike<T>, options: { agentId?: string; metric?: boolean } = {}): PromiseLike<T> {
+    return this.mesh.track(work, options);
+  }
+
+  /** Stops every heartbeat of this client and says goodbye, within `timeoutMs` (5 s). Idempotent, never rejects. */
   stop(options: StopOptions = {}): Promise<void> {
     return this.mesh.stop(undefined, options);
   }

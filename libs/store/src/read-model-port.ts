@@ -59,6 +59,12 @@ export interface MetricQuery {
   readonly limit: number;
 }
 
+/** One partition's batch for `ReadModel.applyMany`. */
+export interface ProjectionBatch {
+  readonly events: readonly (AgentEvent | DetectorOutputEvent)[];
+  readonly checkpoint: ProjectionCheckpoint;
+}
+
 /**
  * The read model: the current state of every agent, fleet counts, recent transitions and metric windows, folded from
  * both topics. Writes carry the checkpoint they advance, applied atomically, so a restart neither loses nor repeats.
@@ -66,6 +72,8 @@ export interface MetricQuery {
 export interface ReadModel {
   /** Folds events read from one topic partition and advances its checkpoint, all or nothing. */
   apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void>;
+  /** Optional: folds several partitions' batches all or nothing, in one write (the projector groups a turn's batches). */
+  applyMany?(batches: readonly ProjectionBatch[]): Promise<void>;
   /** The checkpoint of a topic partition, or null. */
   checkpoint(topic: string, partition: number): Promise<number | null>;
   getAgent(tenant: string, agentId: string): Promise<AgentView | null>;

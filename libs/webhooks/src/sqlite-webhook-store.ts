@@ -123,6 +123,7 @@ export class SqliteWebhookStore implements WebhookStore {
       held: db.prepare<[], { id: string; tenant: string; type: string; agent_id: string | null; held_at: number; payload: string }>('SELECT * FROM wh_held ORDER BY held_at, rowid'),
       hold: db.prepare<[string, string, string, string | null, number, string]>('INSERT OR IGNORE INTO wh_held (id, tenant, type, agent_id, held_at, payload) VALUES (?, ?, ?, ?, ?, ?)'),
       release: db.prepare<[string]>('DELETE FROM wh_held WHERE id = ?'),
+      releaseAgent: db.prepare<[string, string]>('DELETE FROM wh_held WHERE tenant = ? AND agent_id = ?'),
       depth: db.prepare<[], { n: number }>("SELECT (SELECT COUNT(*) FROM wh_deliveries WHERE status = 'pending') + (SELECT COUNT(*) FROM wh_held) AS n"),
       getCheckpoint: db.prepare<[string, number], { next_offset: number }>('SELECT next_offset FROM wh_checkpoints WHERE topic = ? AND partition = ?'),
       setCheckpoint: db.prepare<[string, number, number]>(
@@ -267,6 +268,7 @@ export class SqliteWebhookStore implements WebhookStore {
       release: (ids) => {
         for (const id of ids) s.release.run(id);
       },
+      releaseAgent: (tenant, agentId) => s.releaseAgent.run(tenant, agentId).changes,
       addDelivery: (d) => void s.insertDelivery.run({ ...d }),
       labelsOf: (tenant, agentId) => {
         const row = s.getAgent.get(tenant, agentId);

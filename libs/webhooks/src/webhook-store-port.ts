@@ -63,6 +63,8 @@ export interface NotifierTx {
   saveCheckpoint(topic: string, partition: number, nextOffset: number): void;
   hold(notification: HeldNotification): void;
   release(ids: readonly string[]): void;
+  /** Releases an agent's held notifications unsent; returns how many there were. */
+  releaseAgent(tenant: string, agentId: string): number;
   /** Adds a delivery unless one of that id exists. */
   addDelivery(delivery: NewDelivery): void;
   labelsOf(tenant: string, agentId: string): Readonly<Record<string, string>>;

@@ -1,9 +1,9 @@
-import { agentKey, decodeAgentEvent, InvalidEventError, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
+import { agentKey, decodeAgentEvent, InvalidEventError, type AgentEvent, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
 import { Detector, restoreDetector, snapshotAgent, snapshotMeta, type DetectorStats } from '@vigil/core';
-import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
+import type { EventLog, LogConsumer, LogTransaction, RecordBatch } from '@vigil/log';
 import type { Logger } from 'pino';
 import type { DetectorServiceOptions } from './options.ts';
-import { changelogRecords, readChangelog } from './state-changelog.ts';
+import { changelogRecords, fanOutProgressRecord, readChangelog, type FanOutProgress } from './state-changelog.ts';
 
 /** Dependencies of the detector service: ports only. */
 export interface DetectorServiceDeps {
@@ -49,6 +49,8 @@ export type TransitionCounts = ReadonlyMap<string, number>;
 export class DetectorService {
   private readonly detectors = new Map<number, Detector>();
   private readonly progress = new Map<number, PartitionProgress>();
+  /** Per partition: a fan-out that a crash interrupted between chunks, to finish without repeating outputs. */
+  private readonly fanOutResume = new Map<number, FanOutProgress>();
   private consumer: LogConsumer | null = null;
   private poisonEvents = 0;
   private outputs = 0;
@@ -130,13 +132,16 @@ export class DetectorService {
 
   private async restore(partition: number): Promise<Detector> {
     const { log, topics } = this.deps;
-    const { meta, agents, inputOffset } = await readChangelog(log, this.options.stateTopic, partition);
+    const { meta, agents, inputOffset, fanOut } = await readChangelog(log, this.options.stateTopic, partition);
     const detector = restoreDetector(this.options.detector, meta, agents);
     const committed = await log.committedOffset(this.options.groupId, topics.agentEvents, partition);
     // A changelog written before snapshots were deferred holds the state at the committed offset.
     const from = meta === null ? 0 : (inputOffset ?? committed ?? 0);
     const replayed = committed === null ? 0 : await this.replay(detector, partition, from, committed);
     this.detectors.set(partition, detector);
+    // Only a fan-out of the record the consumer delivers next is unfinished; an older one was completed.
+    if (fanOut !== null && committed !== null && fanOut.offset >= committed) this.fanOutResume.set(partition, fanOut);
+    else this.fanOutResume.delete(partition);
     this.progress.set(partition, { sinceSnapshot: replayed, snapshotAt: Date.now(), snapshotted: meta !== null });
     this.deps.logger.info({ partition, agents: detector.agents.size, closedUpTo: detector.closedUpTo, replayed }, 'detector partition restored');
     return detector;
@@ -165,63 +170,148 @@ export class DetectorService {
     return replayed;
   }
 
+  /**
+   * Folds a batch and commits its outputs and offset in one transaction (with a snapshot when one is due). In a
+   * partition of more than FANOUT_CHUNK agents, a record that reaches every agent (a tick closing a window over many
+   * due agents, a tenant-wide threshold) and emits more than FANOUT_CHUNK outputs is committed on its own, in chunks
+   * with a turn of the event loop between them: one window convicting 100,000 agents no longer holds the process for
+   * seconds. The offset moves only with the last chunk; each leading chunk records how many of the record's outputs
+   * are on the log, so that after a crash between chunks the record is read again and emits only the rest.
+   */
   private async handleBatch(batch: RecordBatch): Promise<void> {
-    const { log, topics, logger } = this.deps;
     const partition = batch.partition;
     const detector = this.detectors.get(partition) ?? (await this.restore(partition));
-    const out: DetectorOutputEvent[] = [];
+    let out: DetectorOutputEvent[] = [];
+    /** Offset after the last record folded but not yet committed (null: none), and how many records that is. */
+    let next: number | null = null;
+    let records = 0;
     for (const record of batch.records) {
+      let event: AgentEvent | null = null;
       try {
-        detector.apply(decodeAgentEvent(record.value), out);
+        event = decodeAgentEvent(record.value);
       } catch (err) {
-        if (!(err instanceof InvalidEventError)) throw err;
-        // A poison message is recorded and skipped (its offset is committed with the batch), never retried forever.
-        this.poisonEvents++;
-        logger.warn({ err, topic: batch.topic, partition, offset: record.offset }, 'skipping invalid agent event');
+        this.skipPoison(err, batch.topic, partition, record.offset);
+      }
+      const fansOut = event !== null && detector.agents.size > FANOUT_CHUNK && reachesEveryAgent(event);
+      // What came before is committed first, so that the chunks of a fan-out hold one record's outputs only.
+      if (fansOut && next !== null && out.length > 0) {
+        await this.commit(partition, detector, out, next, records);
+        out = [];
+        next = null;
+        records = 0;
+      }
+      if (event !== null) {
+        try {
+          detector.apply(event, out);
+        } catch (err) {
+          this.skipPoison(err, batch.topic, partition, record.offset);
+        }
+      }
+      next = record.offset + 1;
+      records++;
+      if (fansOut && out.length > FANOUT_CHUNK) {
+        await this.commitFanOut(partition, detector, out, record.offset, records);
+        out = [];
+        next = null;
+        records = 0;
       }
     }
-    const last = batch.records[batch.records.length - 1];
-    if (last === undefined) return;
-    const next = last.offset + 1;
+    if (next !== null) await this.commit(partition, detector, out, next, records);
+    this.batches++;
+    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
+    // requests served by the same process (embedded mode) from waiting for the whole backlog.
+    await yieldToEventLoop();
+  }
+
+  /** A poison message is recorded and skipped (its offset is committed with the rest), never retried forever. */
+  private skipPoison(err: unknown, topic: string, partition: number, offset: number): void {
+    if (!(err instanceof InvalidEventError)) throw err;
+    this.poisonEvents++;
+    this.deps.logger.warn({ err, topic, partition, offset }, 'skipping invalid agent event');
+  }
+
+  /** One transaction: the outputs and the offset, and a snapshot of the state when one is due. */
+  private async commit(partition: number, detector: Detector, out: readonly DetectorOutputEvent[], next: number, records: number): Promise<void> {
+    const { topics } = this.deps;
     const progress = this.progress.get(partition)!;
     const now = Date.now();
     const snapshot =
-      !progress.snapshotted ||
-      progress.sinceSnapshot + batch.records.length >= this.options.snapshotEveryRecords ||
-      now - progress.snapshotAt >= this.options.snapshotIntervalMs;
+      !progress.snapshotted || progress.sinceSnapshot + records >= this.options.snapshotEveryRecords || now - progress.snapshotAt >= this.options.snapshotIntervalMs;
     const changed = snapshot ? detector.takeDirty().map(snapshotAgent) : [];
     const forgotten = snapshot ? detector.takeForgotten() : [];
-    try {
-      await log.transaction(`${this.options.groupId}-p${partition}`, (tx) => {
-        if (out.length > 0) {
-          tx.append(
-            topics.statusTransitions,
-            out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
-          );
-        }
-        if (snapshot) {
-          tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, next, forgotten));
-          tx.commitOffset(this.snapshotGroupId, topics.agentEvents, partition, next);
-        }
-        tx.commitOffset(this.options.groupId, topics.agentEvents, partition, next);
+    await this.transact(partition, (tx) => {
+      this.appendOutputs(tx, out);
+      if (snapshot) {
+        tx.append(this.options.stateTopic, changelogRecords(partition, snapshotMeta(detector), changed, next, forgotten));
+        tx.commitOffset(this.snapshotGroupId, topics.agentEvents, partition, next);
+      }
+      tx.commitOffset(this.options.groupId, topics.agentEvents, partition, next);
+    });
+    if (snapshot) {
+      Object.assign(progress, { sinceSnapshot: 0, snapshotAt: now, snapshotted: true });
+      this.snapshots++;
+    } else {
+      progress.sinceSnapshot += records;
+    }
+    this.counted(out);
+  }
+
+  /** The outputs of the record at `offset` in chunks (see handleBatch); the last chunk commits like any batch. */
+  private async commitFanOut(partition: number, detector: Detector, out: readonly DetectorOutputEvent[], offset: number, records: number): Promise<void> {
+    const resume = this.fanOutResume.get(partition);
+    this.fanOutResume.delete(partition);
+    let from = resume !== undefined && resume.offset === offset ? Math.min(resume.emitted, out.length) : 0;
+    while (out.length - from > FANOUT_CHUNK) {
+      const to = from + FANOUT_CHUNK;
+      const chunk = out.slice(from, to);
+      await this.transact(partition, (tx) => {
+        this.appendOutputs(tx, chunk);
+        tx.append(this.options.stateTopic, [fanOutProgressRecord(partition, { offset, emitted: to })]);
       });
+      this.counted(chunk);
+      from = to;
+      await yieldToEventLoop();
+    }
+    await this.commit(partition, detector, out.slice(from), offset + 1, records);
+  }
+
+  private appendOutputs(tx: LogTransaction, out: readonly DetectorOutputEvent[]): void {
+    if (out.length === 0) return;
+    tx.append(
+      this.deps.topics.statusTransitions,
+      out.map((o) => ({ key: agentKey(o.tenant, o.agentId), value: JSON.stringify(o) })),
+    );
+  }
+
+  private async transact(partition: number, work: (tx: LogTransaction) => void): Promise<void> {
+    try {
+      await this.deps.log.transaction(`${this.options.groupId}-p${partition}`, work);
     } catch (err) {
       // The in-memory state is now ahead of what was committed: rebuild it from the changelog before the batch is
       // delivered again, or the retry would apply the batch twice.
       this.recoveries++;
       this.detectors.delete(partition);
       this.progress.delete(partition);
-      logger.error({ err, partition }, 'detector transaction failed; state will be restored before retry');
+      this.deps.logger.error({ err, partition }, 'detector transaction failed; state will be restored before retry');
       throw err;
     }
-    if (snapshot) Object.assign(progress, { sinceSnapshot: 0, snapshotAt: now, snapshotted: true });
-    else progress.sinceSnapshot += batch.records.length;
-    this.outputs += out.length;
-    this.batches++;
-    if (snapshot) this.snapshots++;
-    for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
-    // Batches of a backlog follow each other with synchronous work only; a turn of the event loop between them keeps
-    // requests served by the same process (embedded mode) from waiting for the whole backlog.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+
+  private counted(out: readonly DetectorOutputEvent[]): void {
+    this.outputs += out.length;
+    for (const o of out) if (o.type === 'status-transitioned') this.transitionsByTo.set(o.data.to, (this.transitionsByTo.get(o.data.to) ?? 0) + 1);
+  }
+}
+
+/** Outputs per transaction when one record moves many agents. */
+export const FANOUT_CHUNK = 1000;
+
+/** Events that may move every agent of a partition at once. */
+function reachesEveryAgent(event: AgentEvent): boolean {
+  return event.type === 'tick' || (event.type === 'thresholds-set' && event.agentId === undefined);
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O callbacks (requests) have run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -11,6 +11,26 @@ export function agentStateKey(partition: number, agentKey: string): string {
   return `p${partition}|a|${agentKey}`;
 }
 
+/** Key of a partition's fan-out progress record (see `fanOutProgressRecord`). */
+export function fanOutKey(partition: number): string {
+  return `p${partition}|fanout`;
+}
+
+/** How many outputs of the input record at `offset` are already on the log (a fan-out committed in chunks). */
+export interface FanOutProgress {
+  readonly offset: number;
+  readonly emitted: number;
+}
+
+/**
+ * The record that goes with each leading chunk of a fan-out's outputs: after a crash between chunks, the record at
+ * `offset` is read again and its first `emitted` outputs (the detector is deterministic: the same ones, in the same
+ * order) are not emitted twice.
+ */
+export function fanOutProgressRecord(partition: number, progress: FanOutProgress): ProduceRecord {
+  return { key: fanOutKey(partition), value: JSON.stringify(progress), partition };
+}
+
 /**
  * Value of a tombstone: the agent was forgotten. The log port writes no null values (Kafka's tombstones), and reads a
  * foreign null as the empty string, so the empty string is the tombstone both ways; compaction keeps only it.
@@ -51,7 +71,7 @@ export async function readChangelog(
   log: EventLog,
   topic: string,
   partition: number,
-): Promise<{ meta: DetectorMetaSnapshot | null; agents: AgentSnapshot[]; inputOffset: number | null }> {
+): Promise<{ meta: DetectorMetaSnapshot | null; agents: AgentSnapshot[]; inputOffset: number | null; fanOut: FanOutProgress | null }> {
   const latest = new Map<string, string>();
   const end = await log.endOffset(topic, partition);
   let offset = 0;
@@ -63,10 +83,12 @@ export async function readChangelog(
   }
   const metaText = latest.get(metaKey(partition));
   latest.delete(metaKey(partition));
+  const fanOutText = latest.get(fanOutKey(partition));
+  const fanOut = fanOutText === undefined || fanOutText === TOMBSTONE ? null : (JSON.parse(fanOutText) as FanOutProgress);
   const agents: AgentSnapshot[] = [];
   const prefix = `p${partition}|a|`;
   for (const [key, value] of latest) if (key.startsWith(prefix) && value !== TOMBSTONE) agents.push(JSON.parse(value) as AgentSnapshot);
-  if (metaText === undefined) return { meta: null, agents, inputOffset: null };
+  if (metaText === undefined) return { meta: null, agents, inputOffset: null, fanOut };
   const { inputOffset, ...meta } = JSON.parse(metaText) as StoredMeta;
-  return { meta, agents, inputOffset: inputOffset ?? null };
+  return { meta, agents, inputOffset: inputOffset ?? null, fanOut };
 }

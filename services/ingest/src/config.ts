@@ -54,7 +54,7 @@ export const INGEST_ENV: Readonly<Record<keyof IngestConfigInput, string>> = Obj
 
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
-const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
+const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'must be a whole number' });
 
 const IngestConfigSchema = z
   .strictObject({

@@ -84,6 +84,7 @@ export function takeIn(event: DetectorOutputEvent, tx: NotifierTx, ctx: IntakeCo
       }
       if ((to === 'killed' || to === 'stopped') && isFailure(from)) {
         // Not a recovery and no one is told; but an incident a PagerDuty webhook opened for it is over.
+        if (tx.releaseAgent(event.tenant, event.agentId) > 0) return; // its failure was never sent
         const { wasMember, emptied } = tx.removeGroupMember(event.tenant, event.agentId);
         const detectedAt = Date.parse(event.data.detectedAt);
         if (!wasMember) result.deliveries += fanOut(tx, ctx.webhooks, { event: event.id, body: statusBody(event, tx, ctx.publicUrl, 'agent.withdrawn') }, detectedAt, event.agentId, ctx.now);
@@ -94,6 +95,8 @@ export function takeIn(event: DetectorOutputEvent, tx: NotifierTx, ctx: IntakeCo
         return;
       }
       if (to === 'healthy' && isFailure(from)) {
+        // A failure still held (it recovered within the group wait) is dropped unsent: nobody needs to hear of either.
+        if (tx.releaseAgent(event.tenant, event.agentId) > 0) return;
         const detectedAt = Date.parse(event.data.detectedAt);
         // An agent whose failure went out in a group recovers with its group: one notification when the last is back.
         const { wasMember, emptied } = tx.removeGroupMember(event.tenant, event.agentId);

@@ -173,6 +173,16 @@ describe('notifier: which transitions notify', () => {
     expect(after.map((r) => [r.url.split('/').at(-1), JSON.parse(r.body).event_action])).toEqual([['pd', 'resolve']]);
   });
 
+  it('tells nobody of a failure that recovers (or is killed) within the group wait', async () => {
+    world.webhook('wh1', { events: ['degraded', 'recovered'] });
+    world.webhook('pd', { format: 'pagerduty', events: ['degraded'], routingKey: 'R' });
+    await world.takeIn([transition('a1', 'healthy', 'degraded', T0), transition('a2', 'healthy', 'degraded', T0)]);
+    await world.takeIn([transition('a1', 'degraded', 'healthy', T0 + 1_000), transition('a2', 'degraded', 'killed', T0 + 1_000)]);
+    await world.at(T0 + 10_000);
+    expect(world.requests).toHaveLength(0);
+    expect(world.store.queueDepth()).toBe(0);
+  });
+
   it('notifies the flapping flag once when it is set and once when it clears', async () => {
     world.webhook('wh1', { events: ['flapping', 'recovered'] });
     const restarted = (n: number, flapping: boolean): DetectorOutputEvent => ({
@@ -196,6 +206,18 @@ describe('notifier: which transitions notify', () => {
     await world.takeIn([transition('a1', 'healthy', 'degraded', T0, 'globex')]);
     await world.at(T0 + 5_000);
     expect(world.requests.map((r) => r.url.split('/').at(-1))).toEqual(['theirs']);
+  });
+
+  it('skips and counts a record that is not a valid event (poison), and still moves past it', async () => {
+    world.webhook('wh1');
+    const b = world.batch([transition('a1', 'healthy', 'degraded', T0)]);
+    const poison = { ...b.records[0]!, offset: b.records[0]!.offset + 1, value: '{"type":"status-transitioned","nope":true}' };
+    world.batch([]); // keep offsets in step
+    await world.notifier.handleBatch({ ...b, records: [...b.records, poison, { ...poison, offset: poison.offset + 1, value: 'not json' }] });
+    expect(world.notifier.stats().poisonEvents).toBe(2);
+    await world.at(T0 + 2_000);
+    expect(world.requests).toHaveLength(1);
+    expect(world.store.transaction((tx) => tx.checkpoint(TOPIC, 0))).toBe(poison.offset + 2);
   });
 
   it('takes a redelivered batch in once: the checkpoint moves in the same transaction as the deliveries', async () => {

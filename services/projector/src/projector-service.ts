@@ -10,6 +10,7 @@ import {
 import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
 import type { EventStore, NewStreamEvent, ReadModel, StreamAppend } from '@vigil/store';
 import type { Logger } from 'pino';
+import { ReadModelBatcher } from './read-model-batcher.ts';
 
 /** Dependencies of the projector: ports only. Either sink may be absent (a query replica keeps only its read model). */
 export interface ProjectorDeps {
@@ -64,6 +65,7 @@ export class ProjectorService {
   private stored = 0;
   private poisonEvents = 0;
   private readonly retentionSet = new Set<string>();
+  private readonly batcher: ReadModelBatcher | null;
   /**
    * Per forgotten stream, the end of the forgotten life (forget time or last beat, whichever is later). The events
    * topic is folded by its own consumer, so a lifecycle event of the old life (a kill, a goodbye) may arrive after
@@ -75,7 +77,9 @@ export class ProjectorService {
   constructor(
     private readonly deps: ProjectorDeps,
     private readonly options: ProjectorOptions,
-  ) {}
+  ) {
+    this.batcher = deps.readModel ? new ReadModelBatcher(deps.readModel) : null;
+  }
 
   /** Starts one consumer per source topic. */
   async start(): Promise<void> {
@@ -121,8 +125,9 @@ export class ProjectorService {
     const { events, nextOffset } = this.decode(batch);
     if (batch.records.length === 0) return;
     if (this.deps.store) await this.appendToStreams(events);
-    if (this.deps.readModel) {
-      await this.deps.readModel.apply(events, { topic: batch.topic, partition: batch.partition, nextOffset });
+    if (this.batcher) {
+      // Grouped with the other partitions' batches of this turn: one read-model transaction for all of them.
+      await this.batcher.apply({ events, checkpoint: { topic: batch.topic, partition: batch.partition, nextOffset } });
       this.applied += events.length;
     }
     // A backlog is folded batch after batch with synchronous SQLite work in between: without a turn of the event

@@ -56,7 +56,7 @@ export const QUERY_ENV: Readonly<Record<keyof QueryConfigInput, string>> = Objec
   maxEventLoopDelay: 'VIGIL_MAX_EVENT_LOOP_DELAY',
 });
 
-const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
+const WholeNumber = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'must be a whole number' });
 
 const QueryConfigSchema = z
   .strictObject({

@@ -1,3 +1,4 @@
+import { InMemoryApiKeyResolver } from '@vigil/http';
 import { SqliteWebhookStore } from '@vigil/webhooks';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const create = (payload: unknown, headers = AUTH) => app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: payload as Record<string, unknown> });
+const create = (payload: unknown, headers: Record<string, string> = AUTH) => app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: payload as Record<string, unknown> });
 
 describe('webhook routes', () => {
   it('creates a webhook with a whsec_ secret shown once, lists it without the secret, per tenant', async () => {
@@ -91,6 +92,19 @@ describe('webhook routes', () => {
     expect((await app.inject({ method: 'POST', url: `/v1/webhooks/${id}/deliveries/nope/resend`, headers: AUTH })).json().error.code).toBe('VIGIL_ERR_DELIVERY_NOT_FOUND');
     expect((await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries?limit=0`, headers: AUTH })).json().error.field).toBe('limit');
     expect((await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries`, headers: GLOBEX })).statusCode).toBe(404);
+  });
+
+  it('refuses an agent-role key with 403 naming the role, and stores nothing', async () => {
+    await app.close();
+    app = buildQueryApp(
+      { log: h.log, readModel: h.readModel, topics: h.topics, apiKeys: new InMemoryApiKeyResolver({ 'agent-key-123': { tenant: 'acme', role: 'agent' } }), logger: h.logger, now: h.now, webhooks: store },
+      queryConfig(),
+    );
+    await app.ready();
+    const res = await create({ url: 'https://hooks.example.com/' }, { authorization: 'Bearer agent-key-123' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toContain('operator');
+    expect(store.listWebhooks('acme')).toEqual([]);
   });
 
   it('declares the operator role on every webhook route', async () => {

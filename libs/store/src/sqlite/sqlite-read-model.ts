@@ -27,7 +27,7 @@ import { parseIsoMs } from '@vigil/core';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
-import type { AgentFilter, LabelMatch, MetricQuery, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
+import type { AgentFilter, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
 import { HOUR_MS, mergeIntoHour, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
@@ -132,6 +132,16 @@ type Params = Record<string, string | number | null>;
 const AGENT_SELECT = `
 SELECT a.*, k.killed_by AS killed_by, k.reason AS kill_reason, k.at AS kill_at
 FROM rm_agents a LEFT JOIN rm_kills k ON k.tenant = a.tenant AND k.agent_id = a.agent_id`;
+
+/**
+ * The id-ordered list filtered by a label, driven by the label index (tenant, key, value, agent_id), which is already
+ * in id order: a page reads only agents carrying the first label, however few they are among the fleet. CROSS JOIN
+ * keeps SQLite from reordering the tables.
+ */
+const LABELLED_AGENT_SELECT = `
+SELECT a.*, k.killed_by AS killed_by, k.reason AS kill_reason, k.at AS kill_at
+FROM rm_agent_labels l0 CROSS JOIN rm_agents a ON a.tenant = l0.tenant AND a.agent_id = l0.agent_id
+LEFT JOIN rm_kills k ON k.tenant = a.tenant AND k.agent_id = a.agent_id`;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -396,28 +406,39 @@ export class SqliteReadModel implements ReadModel {
 
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
   async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
+    return this.applyMany([{ events, checkpoint }]);
+  }
+
+  /**
+   * Folds several topic partitions' batches in ONE transaction (each a no-op if its checkpoint is already there), so
+   * the projector pays one commit for what all its partitions delivered in a turn of the event loop.
+   */
+  async applyMany(batches: readonly ProjectionBatch[]): Promise<void> {
     this.assertOpen();
     this.foldedTransitions = 0;
     try {
       this.db
         .transaction(() => {
-          const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
-          if (current !== undefined && current.next_offset >= checkpoint.nextOffset) return;
-          const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
-          this.nextSeq = firstSeq;
-          let newest = Number.NEGATIVE_INFINITY;
-          for (const event of events) {
-            this.fold(event);
-            const t = parseIsoMs(event.time);
-            if (t > newest) newest = t;
+          for (const { events, checkpoint } of batches) {
+            const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
+            if (current !== undefined && current.next_offset >= checkpoint.nextOffset) continue;
+            const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
+            this.nextSeq = firstSeq;
+            let newest = Number.NEGATIVE_INFINITY;
+            for (const event of events) {
+              this.fold(event);
+              const t = parseIsoMs(event.time);
+              if (t > newest) newest = t;
+            }
+            if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
+            if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
+            this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
           }
-          if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
-          if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
-          this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
         })
         .immediate();
     } catch (err) {
-      throw mapSqliteError(err, `apply to the read model (${checkpoint.topic}/${checkpoint.partition})`);
+      const where = batches.map(({ checkpoint }) => `${checkpoint.topic}/${checkpoint.partition}`).join(', ');
+      throw mapSqliteError(err, `apply to the read model (${where})`);
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
@@ -495,10 +516,15 @@ export class SqliteReadModel implements ReadModel {
       where.push('a.flapping = @flapping');
       params.flapping = filter.flapping ? 1 : 0;
     }
-    labelMatches(filter).forEach((label, i) => {
-      where.push(
-        `EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey${i} AND l.value = @labelValue${i})`,
-      );
+    const labels = labelMatches(filter);
+    const byLabelIndex = sort === 'id' && labels.length > 0;
+    if (byLabelIndex) where.push('l0.tenant = @tenant AND l0.key = @labelKey0 AND l0.value = @labelValue0');
+    labels.forEach((label, i) => {
+      if (i > 0 || !byLabelIndex) {
+        where.push(
+          `EXISTS (SELECT 1 FROM rm_agent_labels l WHERE l.tenant = a.tenant AND l.agent_id = a.agent_id AND l.key = @labelKey${i} AND l.value = @labelValue${i})`,
+        );
+      }
       params[`labelKey${i}`] = label.key;
       params[`labelValue${i}`] = label.value;
     });
@@ -521,7 +547,10 @@ export class SqliteReadModel implements ReadModel {
         Object.assign(params, { afterSeen: c.seenOrder, afterId: c.agentId });
       }
     }
-    const sql = `${AGENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${AGENT_ORDER[sort].orderBy} LIMIT @limit`;
+    const select = byLabelIndex ? LABELLED_AGENT_SELECT : AGENT_SELECT;
+    const order = byLabelIndex ? 'l0.agent_id' : AGENT_ORDER[sort].orderBy;
+    if (byLabelIndex && filter.cursor !== undefined) where.push('l0.agent_id > @afterId');
+    const sql = `${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
     const rows = this.cached<AgentRow>(sql).all(params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { HeartbeatEvent, HeartbeatInput } from '@vigil/contracts';
+import { describe, expect, it } from 'vitest';
+import { toHeartbeatEvent } from './heartbeat-event.ts';
+
+/** Every optional field of a posted beat, each present or absent in the combinations below. */
+const OPTIONAL: Record<string, unknown> = {
+  instanceId: 'i-7',
+  intervalSeconds: 0.5,
+  seq: 12,
+  sentAt: '2026-01-01T00:00:00.000Z',
+  metrics: [{ success: true, latencyMs: 420, costUsd: 0.003 }, { success: false }],
+  progress: { completed: 3, inFlight: 1 },
+  host: 'box-1',
+  pid: 4242,
+  version: '1.2.3',
+  labels: { team: 'search', tier: 'gold' },
+};
+
+describe('toHeartbeatEvent', () => {
+  // The ingest route appends what this builds without parsing it again, so validity must hold by construction.
+  it('builds a valid HeartbeatEvent from every valid input, whichever optional fields it carries', () => {
+    const names = Object.keys(OPTIONAL);
+    for (let mask = 0; mask < 1 << names.length; mask += 7) {
+      const body: Record<string, unknown> = { agentId: `agent-${mask}` };
+      names.forEach((name, i) => {
+        if (mask & (1 << i)) body[name] = OPTIONAL[name];
+      });
+      const input = HeartbeatInput.parse(body);
+      const event = toHeartbeatEvent(input, { tenant: 'acme-2', id: randomUUID(), receivedAt: new Date().toISOString() });
+      const parsed = HeartbeatEvent.safeParse(event);
+      expect(parsed.success, `${JSON.stringify(body)}: ${parsed.error?.message ?? ''}`).toBe(true);
+      expect(parsed.data).toEqual(event);
+    }
+  });
+
+  it('takes the receive time as event time and defaults what the agent left out', () => {
+    const event = toHeartbeatEvent(HeartbeatInput.parse({ agentId: 'a1' }), { tenant: 't', id: randomUUID(), receivedAt: '2026-01-01T00:00:01.000Z' });
+    expect(event).toMatchObject({ type: 'heartbeat', time: '2026-01-01T00:00:01.000Z', tenant: 't', agentId: 'a1' });
+    expect(event.data).toEqual({ instanceId: 'default', intervalSeconds: 30, sentAt: '2026-01-01T00:00:01.000Z', receivedAt: '2026-01-01T00:00:01.000Z' });
+  });
+});
