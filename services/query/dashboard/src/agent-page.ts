@@ -84,10 +84,15 @@ export class AgentPage {
     document.title = `${this.agentId} · Vigil`;
     void this.loadAll();
     this.timers.push(window.setInterval(() => this.renderFacts(), 1000));
-    // A minute window closes every minute: ask again, so the charts grow while the page is open.
+    // A minute window closes every minute, and last seen moves with every beat: ask again while the page is open.
     this.timers.push(
       window.setInterval(() => {
-        if (document.visibilityState === 'visible') void this.loadMetrics();
+        if (document.visibilityState !== 'visible') return;
+        void this.loadMetrics();
+        void this.deps.api.agent(this.agentId).then((agent) => {
+          this.agent = agent;
+          this.renderFacts();
+        }, (err: unknown) => this.fail(err));
       }, METRICS_REFRESH_MS),
     );
     this.unsubscribe = this.deps.subscribe((t) => {
