@@ -166,6 +166,16 @@ describe.skipIf(!hasChromium && !mustRunBrowser)('the dashboard in headless Chro
     await page.goto(`${vigil.url}/dashboard`);
     await enterKey(page, 'not-the-key');
     await page.getByRole('alert').filter({ hasText: /wrong API key/i }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    // An agent's key beats but may not watch the fleet: the page says an operator key is needed.
+    const created = await fetch(`${vigil.url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'agent', name: 'browser-test agent' }),
+    });
+    expect(created.status).toBe(201);
+    const agentKey = ((await created.json()) as { key: string }).key;
+    await enterKey(page, agentKey);
+    await page.getByRole('alert').filter({ hasText: /needs an operator key/ }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     await enterKey(page, API_KEY);
     await page.locator('#conn[data-state=live]').waitFor({ timeout: LIVE_TIMEOUT_MS });
     await page.locator('.fleet').waitFor();

@@ -40,7 +40,7 @@ describe('vigil serve', () => {
     const detector = memoryIo({ env: { VIGIL_LOG: `sqlite:${file}`, VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }, signal: stop.signal });
     const runs = [main(['serve', 'ingest'], ingest.io), main(['serve', 'detector'], detector.io)];
     const url = await until(() => /ready on (\S+)/.exec(detector.stdout())?.[1]);
-    // The two start concurrently: the detector being ready says nothing about ingest (its key registry starts too).
+    // The two start concurrently (each command module is imported when run, ingest's key registry starts too): either may be ready first.
     await until(() => /ready on/.exec(ingest.stdout())?.[0]);
     expect(ingest.stdout()).toMatch(/^vigil ingest ready on http:\/\/127\.0\.0\.1:\d+\n$/);
     const ready = await fetch(`${url}/readyz`);

@@ -84,10 +84,15 @@ export class AgentPage {
     document.title = `${this.agentId} · Vigil`;
     void this.loadAll();
     this.timers.push(window.setInterval(() => this.renderFacts(), 1000));
-    // A minute window closes every minute: ask again, so the charts grow while the page is open.
+    // A minute window closes every minute, and last seen moves with every beat: ask again while the page is open.
     this.timers.push(
       window.setInterval(() => {
-        if (document.visibilityState === 'visible') void this.loadMetrics();
+        if (document.visibilityState !== 'visible') return;
+        void this.loadMetrics();
+        void this.deps.api.agent(this.agentId).then((agent) => {
+          this.agent = agent;
+          this.renderFacts();
+        }, (err: unknown) => this.fail(err));
       }, METRICS_REFRESH_MS),
     );
     this.unsubscribe = this.deps.subscribe((t) => {
@@ -144,8 +149,8 @@ export class AgentPage {
       this.historyCursor = page.nextCursor;
       this.historyMore.hidden = page.nextCursor === null;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && err.code === 'VIGIL_ERR_ROUTE_NOT_FOUND') {
-        replaceChildren(this.history, el('li', { class: 'hint' }, 'This server does not serve agent history (GET /v1/agents/:id/history).'));
+      if (err instanceof ApiError && (err.code === 'VIGIL_ERR_ROUTE_NOT_FOUND' || err.code === 'VIGIL_ERR_HISTORY_UNAVAILABLE')) {
+        replaceChildren(this.history, el('li', { class: 'hint' }, `This server serves no agent history: ${err.message}`));
         return;
       }
       this.fail(err);

@@ -203,7 +203,7 @@ export class FleetPage {
   }
 
   private fail(err: unknown): void {
-    if (err instanceof ApiError && err.status === 401) this.deps.onUnauthorized();
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.deps.onUnauthorized();
     else this.countText.textContent = `Could not load agents: ${err instanceof Error ? err.message : String(err)}`;
   }
 

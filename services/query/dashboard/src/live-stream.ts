@@ -68,7 +68,7 @@ export class LiveStream {
         signal: abort.signal,
         cache: 'no-store',
       });
-      if (res.status === 401) {
+      if (res.status === 401 || res.status === 403) {
         this.onState({ kind: 'unauthorized' });
         this.stopped = true;
         return;

@@ -101,6 +101,7 @@ async function connect(): Promise<void> {
     await api.summary();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) askForKey('Wrong API key: the server does not know it.');
+    else if (err instanceof ApiError && err.status === 403) askForKey(`This key may not watch the fleet (${err.message}): the dashboard needs an operator key.`);
     else askForKey(`Cannot reach Vigil: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
