@@ -47,44 +47,7 @@ export function minuteToPoint(minute: MetricMinute): MetricPoint {
  * the same relative-error bound as a minute's).
  */
 export function rollUpHour(hourStart: number, minutes: readonly MetricMinute[]): MetricPoint {
-  let count = 0;
-  let successes = 0;
-  let failures = 0;
-  let costUsd = 0;
-  let merged: LatencySketch | null = null;
-  for (const m of minutes) {
-    count += m.count;
-    successes += m.successes;
-    failures += m.failures;
-    costUsd += m.costUsd;
-    if (m.latency !== null && m.latency.count > 0) {
-      const sketch = LatencySketch.fromData(m.sketch, { count: m.latency.count, min: m.latency.min, max: m.latency.max, sum: m.latencySum });
-      if (merged === null) merged = sketch;
-      else merged.merge(sketch);
-    }
-  }
-  const latency: LatencyStats | null =
-    merged === null
-      ? null
-      : {
-          count: merged.count,
-          min: merged.min,
-          avg: merged.sum / merged.count,
-          max: merged.max,
-          p50: merged.quantile(0.5),
-          p95: merged.quantile(0.95),
-          p99: merged.quantile(0.99),
-        };
-  return {
-    windowStart: iso(hourStart),
-    windowEnd: iso(hourStart + HOUR_MS),
-    count,
-    successes,
-    failures,
-    successRate: count === 0 ? null : successes / count,
-    latency,
-    costUsd: roundCost(costUsd),
-  };
+  return minuteToPoint(mergeIntoHour(hourStart, minutes));
 }
 
 /**
