@@ -15,6 +15,34 @@ export interface MetricMinute {
   readonly sketch: SketchData;
 }
 
+/** A row of the minute or stored-hour table, as SQLite returns it. */
+export interface MinuteRow {
+  window_start: number;
+  window_end: number;
+  count: number;
+  successes: number;
+  failures: number;
+  cost_usd: number;
+  latency: string | null;
+  latency_sum: number;
+  sketch: string;
+}
+
+/** A stored row as the roll-up reads it. */
+export function minuteFromRow(row: MinuteRow): MetricMinute {
+  return {
+    windowStart: row.window_start,
+    windowEnd: row.window_end,
+    count: row.count,
+    successes: row.successes,
+    failures: row.failures,
+    costUsd: row.cost_usd,
+    latency: row.latency === null ? null : (JSON.parse(row.latency) as LatencyStats),
+    latencySum: row.latency_sum,
+    sketch: JSON.parse(row.sketch) as SketchData,
+  };
+}
+
 /** Length of a 1 h window. */
 export const HOUR_MS = 3_600_000;
 

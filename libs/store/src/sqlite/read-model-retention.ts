@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { LatencyStats, SketchData } from '@vigil/contracts';
 import { z } from 'zod';
-import { HOUR_MS, mergeIntoHour, type MetricMinute } from './metric-rollup.ts';
+import { HOUR_MS, mergeIntoHour, minuteFromRow, type MetricMinute, type MinuteRow } from './metric-rollup.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** `PRAGMA auto_vacuum` value meaning INCREMENTAL. */
@@ -37,32 +36,6 @@ export interface RetentionSweepResult {
   readonly steps: number;
   /** Free pages given back to the file system afterwards (files with incremental auto-vacuum only). */
   readonly pagesReleased: number;
-}
-
-interface MinuteRow {
-  window_start: number;
-  window_end: number;
-  count: number;
-  successes: number;
-  failures: number;
-  cost_usd: number;
-  latency: string | null;
-  latency_sum: number;
-  sketch: string;
-}
-
-function toMinute(row: MinuteRow): MetricMinute {
-  return {
-    windowStart: row.window_start,
-    windowEnd: row.window_end,
-    count: row.count,
-    successes: row.successes,
-    failures: row.failures,
-    costUsd: row.cost_usd,
-    latency: row.latency === null ? null : (JSON.parse(row.latency) as LatencyStats),
-    latencySum: row.latency_sum,
-    sketch: JSON.parse(row.sketch) as SketchData,
-  };
 }
 
 /**
@@ -200,11 +173,11 @@ export class ReadModelRetention {
       const hour = Math.floor(row.window_start / HOUR_MS) * HOUR_MS;
       let list = byHour.get(hour);
       if (list === undefined) byHour.set(hour, (list = []));
-      list.push(toMinute(row));
+      list.push(minuteFromRow(row));
     }
     for (const [hour, minutes] of byHour) {
       const existing = this.stmt.getHour.get(tenant, agentId, hour);
-      const merged = mergeIntoHour(hour, existing === undefined ? minutes : [toMinute(existing), ...minutes]);
+      const merged = mergeIntoHour(hour, existing === undefined ? minutes : [minuteFromRow(existing), ...minutes]);
       this.stmt.putHour.run({
         tenant,
         agentId,

@@ -13,13 +13,11 @@ import {
   type DetectorOutputEvent,
   type FleetSummary,
   type HeartbeatEvent,
-  type LatencyStats,
   type MetricPoint,
   type MetricSummaryEvent,
   type Page,
   type EventLoopDelay,
   type Progress,
-  type SketchData,
   type StatusTransitionedEvent,
   type TransitionView,
 } from '@vigil/contracts';
@@ -29,7 +27,7 @@ import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
 import type { AgentFilter, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
-import { HOUR_MS, mergeIntoHour, minuteToPoint, rollUpHour, type MetricMinute } from './metric-rollup.ts';
+import { HOUR_MS, mergeIntoHour, minuteFromRow, minuteToPoint, rollUpHour, type MetricMinute, type MinuteRow } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
 import { SqliteReadModelOptions } from './options.ts';
 import {
@@ -115,18 +113,6 @@ interface TransitionRow {
   seq: number | null;
 }
 
-interface MinuteRow {
-  window_start: number;
-  window_end: number;
-  count: number;
-  successes: number;
-  failures: number;
-  cost_usd: number;
-  latency: string | null;
-  latency_sum: number;
-  sketch: string;
-}
-
 type Params = Record<string, string | number | null>;
 
 const AGENT_SELECT = `
@@ -196,20 +182,6 @@ function toTransitionView(row: TransitionRow): TransitionView {
     detectedAt: iso(row.detected_at),
     reason: row.reason,
     lastHeartbeatAt: row.last_heartbeat_at === null ? null : iso(row.last_heartbeat_at),
-  };
-}
-
-function toMinute(row: MinuteRow): MetricMinute {
-  return {
-    windowStart: row.window_start,
-    windowEnd: row.window_end,
-    count: row.count,
-    successes: row.successes,
-    failures: row.failures,
-    costUsd: row.cost_usd,
-    latency: row.latency === null ? null : (JSON.parse(row.latency) as LatencyStats),
-    latencySum: row.latency_sum,
-    sketch: JSON.parse(row.sketch) as SketchData,
   };
 }
 
@@ -655,7 +627,7 @@ export class SqliteReadModel implements ReadModel {
     const limit = pageLimit(query.limit);
     const from = query.from ?? Number.MIN_SAFE_INTEGER;
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
-    if (query.resolution === '1m') return this.stmt.minutes.all(tenant, agentId, from, to, limit).map((r) => minuteToPoint(toMinute(r)));
+    if (query.resolution === '1m') return this.stmt.minutes.all(tenant, agentId, from, to, limit).map((r) => minuteToPoint(minuteFromRow(r)));
 
     const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
     const endHour = Math.min(Math.ceil(to / HOUR_MS) * HOUR_MS, Number.MAX_SAFE_INTEGER);
@@ -663,7 +635,7 @@ export class SqliteReadModel implements ReadModel {
     // Hours already rolled up by retention come first in time; an hour found in both (minutes folded after its
     // roll-up) is merged, which is exact.
     const stored = new Map<number, MetricMinute>();
-    for (const row of this.stmt.hours.iterate(tenant, agentId, firstHour, endHour)) stored.set(row.window_start, toMinute(row));
+    for (const row of this.stmt.hours.iterate(tenant, agentId, firstHour, endHour)) stored.set(row.window_start, minuteFromRow(row));
     const flushStoredBefore = (start: number): boolean => {
       for (const [h, m] of stored) {
         if (h >= start) break;
@@ -676,7 +648,7 @@ export class SqliteReadModel implements ReadModel {
     let hour: number | null = null;
     let minutes: MetricMinute[] = [];
     for (const row of this.stmt.minutes.iterate(tenant, agentId, firstHour, endHour, -1)) {
-      const minute = toMinute(row);
+      const minute = minuteFromRow(row);
       const start = Math.floor(minute.windowStart / HOUR_MS) * HOUR_MS;
       if (start !== hour) {
         if (hour !== null) points.push(this.hourPoint(hour, minutes, stored));
