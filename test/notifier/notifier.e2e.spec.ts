@@ -132,6 +132,8 @@ describe('notifier (embedded): one vigil up, receivers per test', () => {
     const receiver = await WebhookReceiver.start(cleanup);
     const hook = await addWebhook(p.api, { url: receiver.url, events: ['degraded', 'unreachable', 'stalled', 'flapping', 'recovered'] });
     await beatOnce(p.api, ['killed-1', 'stopped-1']);
+    // Kill answers 404 until the agent's first beat is in the read model: wait for both, as an operator would see them.
+    await waitUntil('both agents listed', async () => [await p.api.agent('killed-1'), await p.api.agent('stopped-1')], ([k, s]) => k !== null && s !== null, { timeoutMs: SETTLE_MS });
     await p.api.post('/v1/agents/killed-1/kill', { reason: 'test' });
     await p.api.post('/v1/agents/stopped-1/goodbye', {});
     await waitUntil('killed and stopped', async () => [await p.api.agent('killed-1'), await p.api.agent('stopped-1')], ([k, s]) => k?.status === 'killed' && s?.status === 'stopped', { timeoutMs: SETTLE_MS });
