@@ -130,6 +130,10 @@ export async function runTenantMatrix(urls: PlatformUrls, keys: TenantKeys): Pro
   await ingestB.post('/v1/heartbeats', { agentId: 'shared-id', intervalSeconds: 300, labels: { team: 'globex' } });
   await waitUntil('A sees its three agents', () => opA.agents(), (a) => a.length === 3, t);
   await waitUntil('B sees its one agent', () => opB.agents(), (a) => a.length === 1, t);
+  // The agent row lands with the beat, its first transition (and the reason it sets) a moment later: take the "before"
+  // views only once every first transition is folded, or a late fold reads as a change made by tenant B.
+  await waitUntil("A's first transitions folded", () => opA.transitions(), (tr) => tr.length === 3, t);
+  await waitUntil("B's first transition folded", () => opB.transitions(), (tr) => tr.length === 1, t);
   const before = sorted(await opA.agents(), (a) => a.agentId);
   const transitionsBefore = await opA.transitions();
 
