@@ -103,6 +103,8 @@ export class KafkaLog implements EventLog {
         topics: [{ topic, numPartitions: options.partitions, replicationFactor, configEntries }],
         waitForLeaders: true,
       });
+      // Returned only once every partition answers offset requests, so the topic's first reader is not refused.
+      await whileTopicSettles(() => admin.fetchTopicOffsets(topic));
     } catch (err) {
       throw toLogError(err, { operation: 'ensureTopic', topic });
     }
@@ -121,7 +123,7 @@ export class KafkaLog implements EventLog {
     try {
       // listTopics first: fetchTopicMetadata retries an unknown topic with backoff for seconds before it fails.
       if (!(await admin.listTopics()).includes(topic)) throw new TopicNotFoundError(topic);
-      count = await fetchPartitionCount(admin, topic);
+      count = (await whileTopicSettles(() => admin.fetchTopicMetadata({ topics: [topic] }))).topics[0]?.partitions.length;
     } catch (err) {
       throw toLogError(err, { operation: 'partitionCount', topic });
     }
@@ -531,23 +533,25 @@ function groupByGroup(offsets: readonly RecordedOffset[]): Map<string, Array<{ t
   return new Map([...byGroup].map(([groupId, topics]) => [groupId, [...topics].map(([topic, partitions]) => ({ topic, partitions }))]));
 }
 
-/** How long a listed topic's metadata may lag behind its creation before the topic counts as missing. */
-const NEW_TOPIC_METADATA_WAIT_MS = 10_000;
+/** How long a topic just created may take to serve metadata and offset requests before its errors count. */
+const NEW_TOPIC_SETTLE_MS = 10_000;
+
+/** What a loaded broker answers about a topic whose creation has not yet reached every part of it. */
+const SETTLING_TYPES = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER']);
 
 /**
- * Partitions of a topic that `listTopics` already names. Right after `createTopics` a loaded broker can still answer
- * metadata requests with UNKNOWN_TOPIC_OR_PARTITION (the topic is listed before its metadata has propagated), so that
- * answer is retried with a short backoff for a bounded time instead of reported as a missing topic.
+ * Runs a request about a topic that exists (it was just created, or `listTopics` names it), retrying with a short
+ * backoff for a bounded time while the broker still answers as if it did not, or had no leader for it yet: right
+ * after `createTopics` a loaded broker lists the topic before its metadata and leaders have settled.
  */
-async function fetchPartitionCount(admin: Admin, topic: string): Promise<number | undefined> {
-  const deadline = Date.now() + NEW_TOPIC_METADATA_WAIT_MS;
+async function whileTopicSettles<T>(request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + NEW_TOPIC_SETTLE_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      return metadata.topics[0]?.partitions.length;
+      return await request();
     } catch (err) {
       const type = rootCause(err).type;
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() >= deadline) throw err;
+      if (typeof type !== 'string' || !SETTLING_TYPES.has(type) || Date.now() >= deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
     }
   }
