@@ -9,6 +9,7 @@ import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../e2e/support/wait-for.ts';
 import { kafkaBrokerEnv } from './support/kafka-broker-env.ts';
 import { tailTopic, testKafkaLog, testPrefix, type ReadRecord } from './support/kafka-test-clients.ts';
 
@@ -22,17 +23,8 @@ import { tailTopic, testKafkaLog, testPrefix, type ReadRecord } from './support/
 const { brokers, skip } = kafkaBrokerEnv('forgetting on Kafka');
 const API_KEY = 'forget-kafka-key';
 const AUTH = { authorization: `Bearer ${API_KEY}` };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Reads every 100 ms for up to 30 s: the services fold within a second or two. */
+const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
 
 const forgottenFacts = (records: readonly ReadRecord[]): AgentForgottenFactEvent[] =>
   records.map((r) => decodeOutputEvent(r.value)).filter((e: DetectorOutputEvent): e is AgentForgottenFactEvent => e.type === 'agent-forgotten');
@@ -91,15 +83,17 @@ describe.skipIf(skip)('forgetting on Kafka', () => {
     const keeper = setInterval(() => void beat('keeper').catch(() => undefined), 300);
     closers.push(async () => clearInterval(keeper));
     await beat('a1', 'a2');
-    await until('a1 and a2 healthy', async () => ((await readModel.getAgent('acme', 'a1'))?.status === 'healthy' && (await readModel.getAgent('acme', 'a2')) !== null ? true : undefined));
-    await until('a1 history', async () => ((await store.readStream(agentStreamName('acme', 'a1'))).length >= 2 ? true : undefined));
+    await waitUntil('a1 and a2 healthy', async () => [await readModel.getAgent('acme', 'a1'), await readModel.getAgent('acme', 'a2')], ([a1, a2]) => a1?.status === 'healthy' && a2 !== null, WAIT);
+    await waitUntil('a1 history', () => store.readStream(agentStreamName('acme', 'a1')), (events) => events.length >= 2, WAIT);
 
     // On request.
     const res = await query.inject({ method: 'DELETE', url: '/v1/agents/a1', headers: AUTH, payload: { reason: 'gone' } });
     expect(res.statusCode, res.body).toBe(202);
-    await until('a1 forgotten in the read model', async () => ((await readModel.getAgent('acme', 'a1')) === null ? true : undefined));
+    await waitUntil('a1 forgotten in the read model', () => readModel.getAgent('acme', 'a1'), (a1) => a1 === null, WAIT);
+    // The outputs are tailed by a consumer of their own, which may see the fact after the projector has folded it.
+    await waitUntil('a1 forgotten fact tailed', async () => forgottenFacts(outputs.records), (facts) => facts.length >= 1, WAIT);
     expect(forgottenFacts(outputs.records).map((f) => [f.agentId, f.data.cause, f.data.reason])).toEqual([['a1', 'operator', 'gone']]);
-    await until('a1 stream deleted', async () => ((await store.readStream(agentStreamName('acme', 'a1'))).length === 0 ? true : undefined));
+    await waitUntil('a1 stream deleted', () => store.readStream(agentStreamName('acme', 'a1')), (events) => events.length === 0, WAIT);
     expect((await query.inject({ method: 'GET', url: '/v1/agents/a1/history', headers: AUTH })).statusCode).toBe(404);
 
     // A detector restored from the changelog: a1's tombstone means its next beat is a first sight.
@@ -108,8 +102,8 @@ describe.skipIf(skip)('forgetting on Kafka', () => {
     await beat('a1');
     const firstSights = (): number =>
       outputs.records.map((r) => decodeOutputEvent(r.value)).filter((e) => e.type === 'status-transitioned' && e.agentId === 'a1' && e.data.from === 'unknown').length;
-    await until('a1 first transition of its new life', async () => (firstSights() === 2 ? true : undefined));
-    const again = await until('a1 back in the read model', async () => (await readModel.getAgent('acme', 'a1')) ?? undefined);
+    await waitUntil('a1 first transition of its new life', async () => firstSights(), (n) => n === 2, WAIT);
+    const again = await waitUntil('a1 back in the read model', () => readModel.getAgent('acme', 'a1'), (a1) => a1 !== null, WAIT);
     expect(again).toMatchObject({ restarts: 0 });
     const life = (await readModel.listTransitions('acme', { agentId: 'a1', limit: 10 })).items.map((t) => `${t.from}->${t.to}`).reverse();
     expect(life[0]).toBe('unknown->healthy'); // only the new life: the old one's transitions went with it
@@ -118,7 +112,8 @@ describe.skipIf(skip)('forgetting on Kafka', () => {
     // By retention: a2 went silent at the start, unreachable after 4 s, forgotten 2 s after that.
     const set = await query.inject({ method: 'PUT', url: '/v1/retention', headers: AUTH, payload: { forgetAfter: '2s' } });
     expect(set.statusCode, set.body).toBe(202);
-    await until('a2 forgotten by retention', async () => ((await readModel.getAgent('acme', 'a2')) === null ? true : undefined));
+    await waitUntil('a2 forgotten by retention', () => readModel.getAgent('acme', 'a2'), (a2) => a2 === null, WAIT);
+    await waitUntil('a2 forgotten fact tailed', async () => forgottenFacts(outputs.records), (facts) => facts.some((f) => f.agentId === 'a2'), WAIT);
     expect(forgottenFacts(outputs.records).find((f) => f.agentId === 'a2')?.data).toMatchObject({ cause: 'retention', lastStatus: 'unreachable' });
     expect((await readModel.getAgent('acme', 'keeper'))?.status).toBe('healthy');
     expect(detector.stats().forgottenAgents).toBeGreaterThanOrEqual(1);
