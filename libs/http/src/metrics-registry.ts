@@ -125,6 +125,7 @@ export class MetricsRegistry {
   readonly prom = new Registry();
   private readonly families = new Map<string, Family>();
   private readonly collectors: (() => void | Promise<void>)[] = [];
+  private readonly included: (() => Promise<string>)[] = [];
 
   constructor(options: MetricsRegistryOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.prom, eventLoopMonitoringPrecision: 10 });
@@ -133,6 +134,14 @@ export class MetricsRegistry {
   /** Runs `collect` before every render, to copy values kept elsewhere (service counters, read-model counts) into families. */
   onCollect(collect: () => void | Promise<void>): void {
     this.collectors.push(collect);
+  }
+
+  /**
+   * Appends families rendered by another registry (embedded mode's writer thread keeps the detector's, projector's and
+   * notifier's) to every render; their names must not clash with this registry's. A source that fails is left out.
+   */
+  include(render: () => Promise<string>): void {
+    this.included.push(render);
   }
 
   /** Gets or creates a counter. */
@@ -160,7 +169,12 @@ export class MetricsRegistry {
     const results = await Promise.allSettled(this.collectors.map(async (collect) => collect()));
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, failed);
-    return this.prom.metrics();
+    const own = await this.prom.metrics();
+    if (this.included.length === 0) return own;
+    const others = await Promise.allSettled(this.included.map(async (render) => render()));
+    const texts = others.filter((r): r is PromiseFulfilledResult<string> => r.status === 'fulfilled').map((r) => r.value.trimEnd());
+    if (texts.length < others.length) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, others.length - texts.length);
+    return [own.trimEnd(), ...texts.filter((t) => t.length > 0)].join('\n') + '\n';
   }
 
   private family<F extends Family>(name: string, create: () => F, kind: abstract new (...args: never[]) => F): F {

@@ -30,3 +30,4 @@ export { EmbeddedLog } from './embedded/embedded-log.ts';
 export { createInMemoryLog } from './embedded/in-memory-log.ts';
 export { EmbeddedLogOptions, type ResolvedEmbeddedLogOptions } from './embedded/options.ts';
 export type { RetentionResult } from './embedded/retention.ts';
+export { onThreadSignal, raiseThreadSignal } from './thread-signal.ts';

@@ -97,11 +97,12 @@ export const command: CliCommand = {
       for (const d of DEMO_SCRIPT) io.stdout(`[demo]   ${d.agentId.padEnd(15)} ${d.fate}${d.at === null ? '' : ` (at +${d.at}s)`}\n`);
       demo = startDemo({ url: platform.url, apiKey: platform.apiKey, readModel: platform.readModel, io });
     }
-    await waitForStop(io);
-    io.stderr('stopping: draining and committing...\n');
+    const failure = await Promise.race([waitForStop(io).then(() => null), platform.failed]);
+    if (failure !== null) io.stderr(`vigil up: the writer thread failed (${failure.message}); stopping\n`);
+    else io.stderr('stopping: draining and committing...\n');
     await demo?.stop();
     await platform.close();
     io.stderr('stopped\n');
-    return 0;
+    return failure === null ? 0 : 1;
   },
 };

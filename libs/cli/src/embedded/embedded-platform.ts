@@ -4,7 +4,6 @@ import { topicNames, type TopicNames } from '@vigil/contracts';
 import { apiKeysTopic, InMemoryApiKeyResolver, keyDigest, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry, staticKeyId } from '@vigil/http';
 import { ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
-import { NotifierService, notifierGroupId } from '@vigil/notifier';
 import { queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
 import { SqliteWebhookStore } from '@vigil/webhooks';
@@ -12,10 +11,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildOpsApp } from '../platform/ops-app.ts';
 import { ensurePlatformTopics } from '../platform/platform-topics.ts';
-import { registerConsumerLag, registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
-import { createDetector, createProjector, platformConsumers } from '../platform/services.ts';
+import { registerConsumerLag } from '../platform/service-gauges.ts';
+import { platformConsumers } from '../platform/services.ts';
 import { loadOrCreateApiKey } from './api-key-file.ts';
 import type { UpConfig } from './up-config.ts';
+import { WriterThreadLog } from './writer-thread-log.ts';
+import { WriterThread } from './writer-thread.ts';
 
 /** A running embedded Vigil: every service in this process on one SQLite file. */
 export interface EmbeddedPlatform {
@@ -30,14 +31,18 @@ export interface EmbeddedPlatform {
   readonly readModel: SqliteReadModel;
   /** The platform's API keys (the bootstrap admin key, and those created through /v1/keys). */
   readonly keys: LogApiKeyRegistry;
+  /** Settles if the writer thread (log appends, detector, projector, notifier) dies: the platform cannot go on. */
+  readonly failed: Promise<Error>;
   /** Drains and closes everything, in dependency order; idempotent. */
   close(): Promise<void>;
 }
 
 /**
- * Starts ingest, tick clock, detector, projector and query in one process, sharing one SQLite file (`vigil.db` in
- * the data directory) as log, event store and read model, with the HTTP API on one port. The same domain code as
- * distributed mode: only the adapters differ.
+ * Starts ingest, tick clock, detector, projector, notifier and query in one process, sharing one SQLite file
+ * (`vigil.db` in the data directory) as log, event store and read model, with the HTTP API on one port. Two threads:
+ * this one serves HTTP and only reads the file; a worker thread (writer-thread-main.ts) is its one writer — the log's
+ * appends, the detector, the projector and the notifier — so no fold or window close ever holds up a request, and
+ * the two cores of a small machine share the work. The same domain code as distributed mode: only the adapters differ.
  */
 export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): Promise<EmbeddedPlatform> {
   const dataDir = resolve(config.dataDir);
@@ -46,19 +51,41 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const topics = topicNames(config.topicPrefix);
   const apiKey = config.apiKey === null ? loadOrCreateApiKey(dataDir) : { key: config.apiKey, created: false, file: '' };
 
-  const log = new EmbeddedLog({ path: databaseFile, logger });
-  await ensurePlatformTopics(log, topics, config.partitions);
-  const store = new SqliteEventStore({ path: databaseFile, logger });
-  const readModel = new SqliteReadModel({
-    path: databaseFile,
-    logger,
-    retention: {
-      ...(config.keepTransitionsMs === undefined ? {} : { transitionsMs: config.keepTransitionsMs }),
-      ...(config.keepMetricMinutesMs === undefined ? {} : { metricMinutesMs: config.keepMetricMinutesMs }),
-      ...(config.keepMetricHoursMs === undefined ? {} : { metricHoursMs: config.keepMetricHoursMs }),
-    },
-  });
+  // This thread only reads the file; the writer thread is its one writer (see writer-thread-main.ts).
+  const reader = new EmbeddedLog({ path: databaseFile, logger, housekeeping: false });
+  try {
+    await ensurePlatformTopics(reader, topics, config.partitions);
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+  const retention = {
+    ...(config.keepTransitionsMs === undefined ? {} : { transitionsMs: config.keepTransitionsMs }),
+    ...(config.keepMetricMinutesMs === undefined ? {} : { metricMinutesMs: config.keepMetricMinutesMs }),
+    ...(config.keepMetricHoursMs === undefined ? {} : { metricHoursMs: config.keepMetricHoursMs }),
+  };
+  let writer: WriterThread;
+  try {
+    writer = await WriterThread.start(
+      {
+        databaseFile,
+        topics,
+        topicPrefix: config.topicPrefix,
+        detector: { windowMs: config.windowMs, degradedAfterMs: config.degradedAfterMs, unreachableAfterMs: config.unreachableAfterMs, stalledAfterMs: config.stalledAfterMs, forgetAfterMs: config.forgetAfterMs },
+        retention,
+        logLevel: typeof logger.level === 'string' ? logger.level : 'info',
+      },
+      logger.child({ module: 'writer-thread' }),
+    );
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+  const log = new WriterThreadLog(reader, writer);
+  const store = new SqliteEventStore({ path: databaseFile, logger, sweepOnTimer: false });
+  const readModel = new SqliteReadModel({ path: databaseFile, logger, retention, sweepOnTimer: false });
   const metrics = new MetricsRegistry({ processMetrics: true });
+  metrics.include(() => writer.metricsText());
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
   const bootstrapId = staticKeyId(keyDigest(apiKey.key));
   const keys = new LogApiKeyRegistry({
@@ -69,62 +96,53 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     staticNames: { [bootstrapId]: apiKey.file === '' ? 'bootstrap admin (--api-key)' : `bootstrap admin (${apiKey.file})` },
   });
   const webhooks = new SqliteWebhookStore({ path: databaseFile });
-
-  const detector = createDetector(log, topics, logger, config.topicPrefix, config);
-  const projector = createProjector({ log, topics, readModel, store }, logger, config.topicPrefix);
   const ticks = new TickWriter({ log, topic: topics.agentEvents, logger, intervalMs: config.ingest.tickIntervalMs, metrics });
 
-  const app = await buildOpsApp({
-    logger,
-    title: 'Vigil',
-    metrics,
-    checks: [
-      { name: 'log', isReady: () => log.isReady() },
-      { name: 'store', isReady: () => store.isReady() },
-    ],
-  });
-  await app.register(loadSheddingPlugin, {
-    maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
-    retryAfterSeconds: config.ingest.retryAfterSeconds,
-  });
-  await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
-  await app.register(queryPlugin, { deps: { log, readModel, store, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
-  registerDetectorGauges(metrics, detector);
-  registerProjectorGauges(metrics, projector);
-  const consumers = platformConsumers(config.topicPrefix, topics);
-  registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
-
-  await keys.start();
-  await detector.start();
-  await projector.start();
-  ticks.start();
+  const closeAll = async (): Promise<void> => {
+    await Promise.allSettled([ticks.stop(), keys.stop()]);
+    await writer.stop().catch(() => undefined);
+    await Promise.allSettled([reader.close(), store.close(), readModel.close(), webhooks.close()]);
+  };
+  let app: FastifyInstance;
   let address: string;
   try {
+    app = await buildOpsApp({
+      logger,
+      title: 'Vigil',
+      metrics,
+      checks: [
+        { name: 'log', isReady: () => log.isReady() },
+        { name: 'store', isReady: () => store.isReady() },
+      ],
+    });
+    await app.register(loadSheddingPlugin, {
+      maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
+      retryAfterSeconds: config.ingest.retryAfterSeconds,
+    });
+    await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
+    await app.register(queryPlugin, { deps: { log, readModel, store, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
+    const consumers = platformConsumers(config.topicPrefix, topics);
+    registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
+
+    await keys.start();
+    ticks.start();
     address = await app.listen({ port: config.port, host: config.host });
+    // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
+    await writer.startNotifier({ ...config.notifier, publicUrl: config.publicUrl ?? address.replace('[::1]', '127.0.0.1') });
   } catch (err) {
-    await Promise.allSettled([ticks.stop(), detector.stop(), projector.stop(), keys.stop()]);
-    await Promise.allSettled([log.close(), store.close(), readModel.close(), webhooks.close()]);
+    await closeAll();
     throw err;
   }
   const url = address.replace('[::1]', '127.0.0.1');
-  // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
-  const notifier = new NotifierService(
-    { log, topics, store: webhooks, logger: logger.child({ module: 'notifier' }), metrics },
-    { ...config.notifier, publicUrl: config.publicUrl ?? url },
-    notifierGroupId(config.topicPrefix),
-  );
-  await notifier.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await app.close(); // stop taking requests first
       await ticks.stop();
-      await detector.stop(); // commits what it handled
-      await projector.stop();
-      await notifier.stop();
-      await keys.stop(); // writes the last-used times it holds
-      await log.close();
+      await keys.stop(); // writes the last-used times it holds (through the writer thread)
+      await writer.stop(); // the notifier, detector and projector commit what they handled
+      await reader.close();
       await store.close();
       await readModel.close();
       await webhooks.close();
@@ -140,6 +158,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     app,
     readModel,
     keys,
+    failed: writer.failed,
     close,
   };
 }

@@ -136,9 +136,13 @@ export class EmbeddedLog implements EventLog {
       },
     });
     this.#backend = this.#createBackend();
-    this.#retentionTimer = setInterval(() => this.#sweepRetention(), this.#options.retentionCheckIntervalMs);
-    // Retention alone should never keep a process alive.
-    this.#retentionTimer.unref();
+    if (this.#options.housekeeping) {
+      this.#retentionTimer = setInterval(() => this.#sweepRetention(), this.#options.retentionCheckIntervalMs);
+      // Retention alone should never keep a process alive.
+      this.#retentionTimer.unref();
+    } else {
+      this.#retentionTimer = null;
+    }
   }
 
   /** Creates the topic if missing; an existing topic keeps its partitions and options (a partition mismatch throws). */

@@ -33,6 +33,11 @@ export const EmbeddedLogOptions = z.strictObject({
   synchronous: z.enum(['normal', 'full']).default('normal'),
   /** How often retention and compaction run over topics that have them. */
   retentionCheckIntervalMs: z.number().int().positive().default(60_000),
+  /**
+   * Run retention and compaction on a timer (default). False for an instance that only reads and consumes while
+   * another instance on the same file writes: housekeeping writes would contend for the write lock with it.
+   */
+  housekeeping: z.boolean().default(true),
   /** How long a write waits for another process's write lock before failing with a retriable error. */
   busyTimeoutMs: z.number().int().nonnegative().max(600_000).default(5_000),
 });

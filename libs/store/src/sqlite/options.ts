@@ -36,6 +36,8 @@ export const SqliteEventStoreOptions = z
     pollIntervalMs: z.number().int().positive().max(60_000).default(100),
     /** How often retention by age is applied to every stream that has one (retention is also applied on append). */
     retentionSweepIntervalMs: z.number().int().positive().default(60_000),
+    /** Sweep on a timer (default); false for a reading instance while another instance on the file writes. */
+    sweepOnTimer: z.boolean().default(true),
     /** Events a subscription reads per query while catching up. */
     subscriptionBatchSize: z.number().int().positive().max(10_000).default(256),
   })

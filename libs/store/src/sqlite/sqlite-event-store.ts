@@ -80,7 +80,7 @@ export class SqliteEventStore implements EventStore {
   private readonly logger: Logger;
   private readonly signalKey: string;
   private readonly subscriptions = new Set<SqliteSubscription>();
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout | null;
   private closed = false;
 
   private readonly stmt: {
@@ -156,9 +156,13 @@ export class SqliteEventStore implements EventStore {
       deleteEvents: db.prepare('DELETE FROM es_events WHERE stream_name = ?'),
       deleteStreamRow: db.prepare('DELETE FROM es_streams WHERE stream_name = ?'),
     };
-    this.sweepTimer = setInterval(() => this.sweepOnTimer(), this.options.retentionSweepIntervalMs);
-    // The sweep is housekeeping: it must not keep a process alive that has nothing else to do.
-    this.sweepTimer.unref();
+    if (this.options.sweepOnTimer) {
+      this.sweepTimer = setInterval(() => this.sweepOnTimer(), this.options.retentionSweepIntervalMs);
+      // The sweep is housekeeping: it must not keep a process alive that has nothing else to do.
+      this.sweepTimer.unref();
+    } else {
+      this.sweepTimer = null;
+    }
   }
 
   /** Appends atomically at `expectedRevision`; re-appending the same ids at the same place returns the original result. */
@@ -305,7 +309,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.sweepTimer);
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     if (this.ownsDatabase) this.db.close();
   }

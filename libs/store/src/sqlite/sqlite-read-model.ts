@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { resolve } from 'node:path';
 import {
   AgentStatus,
   InvalidEventError,
@@ -22,6 +23,7 @@ import {
   type TransitionView,
 } from '@vigil/contracts';
 import { parseIsoMs } from '@vigil/core';
+import { onThreadSignal, raiseThreadSignal } from '@vigil/log';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
@@ -216,6 +218,9 @@ export class SqliteReadModel implements ReadModel {
   private readonly ownsDatabase: boolean;
   private readonly logger: Logger;
   private readonly statementCache = new Map<string, Database.Statement<[Params], unknown>>();
+  /** Thread-signal key of this file's folds (every thread of the process hears them), or null for a private in-memory file. */
+  private readonly foldKey: string | null;
+  /** Listeners of an in-memory read model (no other thread can share it). */
   private readonly foldListeners = new Set<() => void>();
   /** Next transition sequence, read inside each apply transaction (another process may share the file). */
   private nextSeq = 0;
@@ -272,6 +277,7 @@ export class SqliteReadModel implements ReadModel {
     }
     migrateReadModel(this.db);
     const db = this.db;
+    this.foldKey = db.memory ? null : `read-model:folds:${resolve(db.name)}`;
     this.stmt = {
       getCheckpoint: db.prepare('SELECT next_offset FROM rm_checkpoints WHERE topic = ? AND partition = ?'),
       setCheckpoint: db.prepare(
@@ -421,13 +427,8 @@ export class SqliteReadModel implements ReadModel {
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
-      for (const listener of this.foldListeners) {
-        try {
-          listener();
-        } catch (err) {
-          this.logger.error({ err }, 'a transition listener failed');
-        }
-      }
+      if (this.foldKey !== null) raiseThreadSignal(this.foldKey, '');
+      else for (const listener of this.foldListeners) this.callFoldListener(listener);
     }
   }
 
@@ -451,10 +452,20 @@ export class SqliteReadModel implements ReadModel {
     return this.stmt.getSeq.get()?.value ?? 0;
   }
 
-  /** Calls `listener` after every apply that folded new transitions; returns the unsubscribe. */
+  /** Calls `listener` after every apply (by any instance on this file, in any thread) that folded new transitions; returns the unsubscribe. */
   onTransitionsFolded(listener: () => void): () => void {
+    // The projector may fold on another thread (embedded mode's writer thread) or another instance on this file.
+    if (this.foldKey !== null) return onThreadSignal(this.foldKey, () => this.callFoldListener(listener));
     this.foldListeners.add(listener);
     return () => this.foldListeners.delete(listener);
+  }
+
+  private callFoldListener(listener: () => void): void {
+    try {
+      listener();
+    } catch (err) {
+      this.logger.error({ err }, 'a transition listener failed');
+    }
   }
 
   /** The next offset to read from a topic partition, or null if nothing was applied from it yet. */

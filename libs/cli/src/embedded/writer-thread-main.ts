@@ -1,0 +1,109 @@
+/**
+ * The writer thread of `vigil up`: the one SQLite writer of the platform. It owns the log's appends (group commit),
+ * the detector, the projector (event store and read-model writes) and the notifier (its outbox), so that nothing they do — a window closing over
+ * the whole fleet, a state snapshot, a big fold — runs on the HTTP thread, whose requests only read the file (WAL
+ * readers never wait for the writer) and hand their appends over here. Started by `WriterThread` through
+ * `bin/writer-thread.js`; see writer-thread-protocol.ts for the messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { MetricsRegistry } from '@vigil/http';
+import { EmbeddedLog } from '@vigil/log';
+import { NotifierService, notifierGroupId } from '@vigil/notifier';
+import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
+import { SqliteWebhookStore } from '@vigil/webhooks';
+import { pino } from 'pino';
+import { registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
+import { createDetector, createProjector } from '../platform/services.ts';
+import { toThreadError, type AppendRequest, type AppendResult, type FromWriter, type ToWriter, type WriterThreadInit } from './writer-thread-protocol.ts';
+
+if (parentPort === null) throw new Error('writer-thread-main runs as a worker thread (started by WriterThread)');
+const port = parentPort;
+const init = (workerData as { init: WriterThreadInit }).init;
+const send = (message: FromWriter): void => port.postMessage(message);
+
+const logger = pino({ level: init.logLevel }, pino.destination(2)).child({ thread: 'writer' });
+const path = init.databaseFile;
+
+async function main(): Promise<void> {
+  const log = new EmbeddedLog({ path, logger });
+  const store = new SqliteEventStore({ path, logger });
+  const readModel = new SqliteReadModel({ path, logger, retention: init.retention });
+  const detector = createDetector(log, init.topics, logger, init.topicPrefix, init.detector);
+  const projector = createProjector({ log, topics: init.topics, readModel, store }, logger, init.topicPrefix);
+  const webhooks = new SqliteWebhookStore({ path });
+  // This thread's families, rendered into the HTTP thread's /metrics (MetricsRegistry.include there).
+  const metrics = new MetricsRegistry();
+  registerDetectorGauges(metrics, detector);
+  registerProjectorGauges(metrics, projector);
+  let notifier: NotifierService | null = null;
+
+  // Answers of one turn go back in one message: a group commit resolves many appends at once.
+  let answers: AppendResult[] = [];
+  const answer = (result: AppendResult): void => {
+    if (answers.length === 0) setImmediate(() => {
+      const results = answers;
+      answers = [];
+      send({ type: 'appended', results });
+    });
+    answers.push(result);
+  };
+  const append = (request: AppendRequest): void => {
+    log.append(request.topic, request.records).then(
+      (positions) => answer({ id: request.id, positions }),
+      (err: unknown) => answer({ id: request.id, error: toThreadError(err) }),
+    );
+  };
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await notifier?.stop();
+      await detector.stop(); // commits what it handled
+      await projector.stop();
+      await log.close(); // waits for the appends in flight
+      await store.close();
+      await readModel.close();
+      await webhooks.close();
+      send({ type: 'stopped' });
+      port.close();
+    })());
+
+  port.on('message', (message: ToWriter) => {
+    switch (message.type) {
+      case 'append':
+        for (const request of message.requests) append(request);
+        break;
+      case 'metrics':
+        metrics.render().then(
+          (text) => send({ type: 'metrics', id: message.id, text }),
+          () => send({ type: 'metrics', id: message.id, text: '' }),
+        );
+        break;
+      case 'start-notifier': {
+        const started = new NotifierService({ log, topics: init.topics, store: webhooks, logger: logger.child({ module: 'notifier' }), metrics }, message.config, notifierGroupId(init.topicPrefix));
+        notifier = started;
+        started.start().then(
+          () => send({ type: 'notifier-started', error: null }),
+          (err: unknown) => send({ type: 'notifier-started', error: toThreadError(err) }),
+        );
+        break;
+      }
+      case 'stop':
+        stop().catch((err: unknown) => {
+          send({ type: 'failed', error: toThreadError(err) });
+          port.close();
+        });
+        break;
+    }
+  });
+
+  await detector.start();
+  await projector.start();
+  send({ type: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'the writer thread could not start');
+  send({ type: 'failed', error: toThreadError(err) });
+  port.close();
+});

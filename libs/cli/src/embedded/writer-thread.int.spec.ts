@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { topicNames, VigilError } from '@vigil/contracts';
+import { toHeartbeatEvent } from '@vigil/ingest';
+import { EmbeddedLog } from '@vigil/log';
+import { SqliteReadModel } from '@vigil/store';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensurePlatformTopics } from '../platform/platform-topics.ts';
+import { WriterThread } from './writer-thread.ts';
+
+// A real writer thread (worker_threads, started through bin/writer-thread.js, its detector and projector running) on
+// a temporary file, read back through a reading EmbeddedLog and read model of this thread.
+const logger = pino({ level: 'silent' });
+const topics = topicNames('t.');
+
+describe('WriterThread (embedded mode writer thread)', () => {
+  let dir: string;
+  let file: string;
+  let reader: EmbeddedLog;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-writer-thread-'));
+    file = join(dir, 'vigil.db');
+    reader = new EmbeddedLog({ path: file, housekeeping: false });
+    await ensurePlatformTopics(reader, topics, 2);
+  });
+  afterEach(async () => {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (): Promise<WriterThread> =>
+    WriterThread.start(
+      { databaseFile: file, topics, topicPrefix: 't.', detector: { windowMs: 1000, degradedAfterMs: undefined, unreachableAfterMs: undefined, stalledAfterMs: undefined }, retention: {}, logLevel: 'silent' },
+      logger,
+    );
+
+  let nextId = 0;
+  const beat = (agentId: string, at: string): string =>
+    JSON.stringify(toHeartbeatEvent({ agentId, instanceId: 'i', intervalSeconds: 30, sentAt: at }, { tenant: 'default', id: `beat-${++nextId}`, receivedAt: at }));
+
+  it('commits concurrent appends with distinct positions, in each caller\'s order, and its projector folds them', async () => {
+    const writer = await start();
+    const readModel = new SqliteReadModel({ path: file, sweepOnTimer: false });
+    try {
+      const at = new Date().toISOString();
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => writer.append(topics.agentEvents, [{ key: `default\u0000a${i}`, value: beat(`a${i}`, at), partition: i % 2 }])),
+      );
+      const positions = answers.flat().map((p) => `${p.partition}:${p.offset}`);
+      expect(new Set(positions).size).toBe(200);
+      for (const [i, [p]] of answers.entries()) {
+        const [record] = await reader.read(topics.agentEvents, p!.partition, p!.offset, 1);
+        expect(JSON.parse(record!.value).agentId).toBe(`a${i}`); // each answer names the caller's own record
+      }
+      const deadline = Date.now() + 20_000;
+      while ((await readModel.fleetTotals()).healthy !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await readModel.fleetTotals()).healthy).toBe(200);
+      expect(await writer.metricsText()).toMatch(/vigil_projector\{counter="applied"\} \d+/);
+    } finally {
+      await readModel.close();
+      await writer.stop();
+    }
+  });
+
+  it('answers a bad append with the log\'s own typed error, and the others of the turn still commit', async () => {
+    const writer = await start();
+    try {
+      const [bad, good] = await Promise.allSettled([
+        writer.append('t.no-such-topic', [{ key: 'k', value: 'v' }]),
+        writer.append(topics.agentEvents, [{ key: 'k', value: beat('ok', new Date().toISOString()) }]),
+      ]);
+      expect(bad.status).toBe('rejected');
+      const err = (bad as PromiseRejectedResult).reason as VigilError;
+      expect(err).toBeInstanceOf(VigilError);
+      expect(err.code).toBe('VIGIL_ERR_TOPIC_NOT_FOUND');
+      expect(good.status).toBe('fulfilled');
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it('when the thread dies, rejects what was in flight as retriable, keeps what was acknowledged, and settles failed', async () => {
+    const writer = await start();
+    const acknowledged = await writer.append(topics.agentEvents, [{ key: 'k', value: beat('before', new Date().toISOString()), partition: 0 }]);
+    const inFlight = Array.from({ length: 50 }, () => writer.append(topics.agentEvents, [{ key: 'k', value: beat('during', new Date().toISOString()), partition: 0 }]));
+    await writer.terminate();
+    const reason = await writer.failed;
+    expect(reason.message).toMatch(/exited/);
+    const settled = await Promise.allSettled(inFlight);
+    for (const s of settled) {
+      if (s.status === 'rejected') {
+        expect((s.reason as VigilError).code).toBe('VIGIL_ERR_LOG_UNAVAILABLE');
+        expect((s.reason as VigilError).retriable).toBe(true);
+      }
+    }
+    const after = await writer.append(topics.agentEvents, [{ key: 'k', value: 'x' }]).catch((e: VigilError) => e);
+    expect((after as VigilError).code).toBe('VIGIL_ERR_LOG_UNAVAILABLE');
+    // Everything acknowledged, before or during, is in the file.
+    const ok = [acknowledged, ...settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<typeof acknowledged>).value)].flat();
+    for (const p of ok) expect((await reader.read(topics.agentEvents, p.partition, p.offset, 1)).length).toBe(1);
+    // A new writer thread on the same file takes over where the dead one stopped.
+    const again = await start();
+    try {
+      const [next] = await again.append(topics.agentEvents, [{ key: 'k', value: beat('after', new Date().toISOString()), partition: 0 }]);
+      expect(next!.offset).toBeGreaterThan(Math.max(...ok.map((p) => p.offset)));
+    } finally {
+      await again.stop();
+    }
+  });
+});
