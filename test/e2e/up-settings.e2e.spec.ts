@@ -1,21 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client.ts';
 import { Cleanup } from './support/cleanup.ts';
 import { tempDataDir } from './support/temp-dir.ts';
 import { runVigilCli } from './support/vigil-cli.ts';
+import { startServe } from '../notifier/support/serve-process.ts';
+import { overloadedAfterStop } from './support/overloaded.ts';
+import type { SpawnedProcess } from './support/spawned-process.ts';
 import { startVigilUp } from './support/vigil-up.ts';
 import { waitUntil } from './support/wait-for.ts';
 
 /**
  * Every ingest and query setting the README lists for `vigil up` takes effect in it (it used to pass the services'
  * defaults whatever the environment said): one real `vigil up` per setting, and the effect observed from outside.
+ * `VIGIL_MAX_EVENT_LOOP_DELAY` is also checked in `vigil serve ingest` and `vigil serve query`.
  */
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
-async function up(env: Record<string, string>): Promise<ApiClient> {
+async function up(env: Record<string, string>): Promise<{ api: ApiClient; process: SpawnedProcess }> {
   const started = await startVigilUp(cleanup, { dataDir: tempDataDir(cleanup, 'vigil-settings'), env });
-  return new ApiClient(started.url, started.apiKey);
+  return { api: new ApiClient(started.url, started.apiKey), process: started.process };
 }
 
 /** Reads a transition stream until `until` holds for the text received, or `timeoutMs`; returns the text. */
@@ -43,7 +49,14 @@ async function streamText(api: ApiClient, until: (text: string) => boolean, time
 
 const padding = (bytes: number) => 'x'.repeat(bytes);
 
-const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; observe: (api: ApiClient) => Promise<void> }> = [
+/** A request to `url` is shed after the process's event loop was blocked: 503 VIGIL_ERR_OVERLOADED with `Retry-After`. */
+async function expectShed(process: SpawnedProcess, url: string, init: RequestInit, retryAfter: string): Promise<void> {
+  const shed = await overloadedAfterStop(process, url, init);
+  expect(shed, 'no 503 VIGIL_ERR_OVERLOADED after the event loop was blocked').not.toBeNull();
+  expect(shed).toEqual({ body: { error: { code: 'VIGIL_ERR_OVERLOADED', message: 'the server is overloaded (event loop lagging); retry later' } }, retryAfter });
+}
+
+const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; observe: (api: ApiClient, process: SpawnedProcess) => Promise<void> }> = [
   {
     setting: 'VIGIL_INGEST_BODY_LIMIT',
     env: { VIGIL_INGEST_BODY_LIMIT: '2kb' },
@@ -109,6 +122,14 @@ const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; obs
     },
   },
   {
+    setting: 'VIGIL_MAX_EVENT_LOOP_DELAY',
+    env: { VIGIL_MAX_EVENT_LOOP_DELAY: '1ms', VIGIL_RETRY_AFTER: '9s' },
+    observe: async (api, process) => {
+      // Shed at 1 ms of lag (the default of 1 s is never reached by the block, see overloadedAfterStop).
+      await expectShed(process, `${api.url}/v1/fleet/summary`, { headers: { authorization: `Bearer ${api.apiKey}` } }, '9');
+    },
+  },
+  {
     setting: 'VIGIL_TICK_INTERVAL',
     env: { VIGIL_TICK_INTERVAL: '100ms' },
     observe: async (api) => {
@@ -120,7 +141,8 @@ const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; obs
 
 describe('vigil up honours the ingest and query settings', () => {
   it.each(effects)('$setting', async ({ env, observe }) => {
-    await observe(await up(env));
+    const started = await up(env);
+    await observe(started.api, started.process);
   });
 
   it.each([
@@ -134,5 +156,25 @@ describe('vigil up honours the ingest and query settings', () => {
     const run = await runVigilCli(['up', '--port', '0', '--data', tempDataDir(cleanup, 'vigil-settings-bad')], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('vigil serve honours VIGIL_MAX_EVENT_LOOP_DELAY', () => {
+  it('sheds load at the configured event-loop delay in ingest and in query', async () => {
+    const dir = tempDataDir(cleanup, 'vigil-serve-shedding');
+    const adminKey = `vgl_${randomBytes(24).toString('base64url')}`;
+    // The SQLite log (processes on one machine): what is under test is the setting's path to each service's app.
+    const env = {
+      VIGIL_LOG: `sqlite:${join(dir, 'log.db')}`,
+      VIGIL_READ_MODEL: `sqlite:${join(dir, 'read.db')}`,
+      VIGIL_ADMIN_KEY: adminKey,
+      VIGIL_MAX_EVENT_LOOP_DELAY: '1ms',
+      VIGIL_RETRY_AFTER: '9s',
+    };
+    const ingest = await startServe(cleanup, 'ingest', env); // first: it creates the topics query waits for
+    const query = await startServe(cleanup, 'query', env);
+    const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+    await expectShed(ingest.process, `${ingest.url}/v1/heartbeats`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'shed-probe' }) }, '9');
+    await expectShed(query.process, `${query.url}/v1/fleet/summary`, { headers }, '9');
   });
 });

@@ -43,6 +43,9 @@ describe.skipIf(skip)(SUITE, () => {
       VIGIL_PARTITIONS: '2',
       VIGIL_STORE: `sqlite:${join(dir, 'store.db')}`,
       VIGIL_READ_MODEL: `sqlite:${join(dir, 'read.db')}`,
+      // Query serves /v1/webhooks only with a webhook store (the file the notifier reads), and history from VIGIL_STORE:
+      // with both, the matrix covers the routes it covers against vigil up.
+      VIGIL_WEBHOOK_STORE: `sqlite:${join(dir, 'webhooks.db')}`,
       VIGIL_ADMIN_KEY: adminKey,
       VIGIL_PORT: '0',
       VIGIL_LOG_LEVEL: 'warn',
@@ -55,5 +58,7 @@ describe.skipIf(skip)(SUITE, () => {
     rows.push(...(await runTenantMatrix(urls, keys)));
     rows.push(...(await runRoleChecks(urls, keys)));
     expect(rows.length).toBeGreaterThan(40);
+    const routes = new Set(rows.map((r) => r.route));
+    for (const route of ['GET /v1/agents/:id/history', 'GET /v1/webhooks', 'GET /v1/webhooks/:id/deliveries', 'DELETE /v1/webhooks/:id']) expect(routes, route).toContain(route);
   });
 });

@@ -102,6 +102,42 @@ describe.skipIf(skip)('KafkaLog (real broker)', () => {
       expect(owned[1]!.size).toBeGreaterThan(0);
     });
 
+    it('acknowledges 1,000 concurrent appends in shared produce calls, with distinct offsets where the records are, in order', async () => {
+      const log = open();
+      const topic = unique();
+      await log.ensureTopic(topic, { partitions: 3 });
+      await log.append(topic, [{ key: 'warm-up', value: 'warm-up' }]); // the producer connects once, before the burst
+      const before = log.produceBatchStats();
+      // Caller i appends 1–3 records: keyed ones (Kafka's partitioner), and every fifth caller one on a chosen partition.
+      const appends = Array.from({ length: 1_000 }, (_, i) =>
+        Array.from({ length: 1 + (i % 3) }, (_, j) => (i % 5 === 0 && j === 0 ? { key: null, value: `c${i}-r${j}`, partition: i % 3 } : { key: `tenant/agent-${i % 37}`, value: `c${i}-r${j}` })),
+      );
+      const positions = await Promise.all(appends.map((records) => log.append(topic, records)));
+      const stats = log.produceBatchStats();
+      const records = appends.flat().length;
+      expect(stats.appends - before.appends).toBe(1_000);
+      expect(stats.records - before.records).toBe(records);
+      // Shared: far fewer produce calls than appends (each call carries at most 1,000 records).
+      expect(stats.batches - before.batches).toBeLessThan(100);
+
+      const where = positions.flat().map((p) => `${p.partition}/${p.offset}`);
+      expect(new Set(where).size).toBe(records);
+      const byPartition = new Map<number, LogRecord[]>();
+      for (let partition = 0; partition < 3; partition++) byPartition.set(partition, await log.read(topic, partition, 0, records + 10));
+      expect([...byPartition.values()].reduce((n, rs) => n + rs.length, 0)).toBe(records + 1);
+      const at = (partition: number, offset: number): LogRecord | undefined => byPartition.get(partition)!.find((r) => r.offset === offset);
+      appends.forEach((sent, i) => {
+        // Each caller was told where its own records are.
+        expect(positions[i]!.map((p) => at(p.partition, p.offset)?.value)).toEqual(sent.map((r) => r.value));
+      });
+      // In order per partition: callers in the order they called, each caller's records in its own order.
+      const called = new Map(appends.flat().map((r, n) => [r.value, n]));
+      for (const [partition, read] of byPartition) {
+        const order = read.filter((r) => r.value !== 'warm-up').map((r) => called.get(r.value)!);
+        expect(order, `partition ${partition}`).toEqual([...order].sort((a, b) => a - b));
+      }
+    });
+
     it('fails fast with VIGIL_ERR_TOPIC_NOT_FOUND when appending to a missing topic', async () => {
       await expect(open().append(unique(), [{ key: 'k', value: 'v' }])).rejects.toMatchObject({ code: 'VIGIL_ERR_TOPIC_NOT_FOUND' });
     });

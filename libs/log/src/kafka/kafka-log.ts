@@ -3,7 +3,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { InvalidLogOptionsError, LogClosedError, LogRequestRejectedError, PartitionOutOfRangeError, TopicNotFoundError, TopicPartitionsMismatchError } from '../errors.ts';
+import { InvalidLogOptionsError, LogClosedError, PartitionOutOfRangeError, TopicNotFoundError, TopicPartitionsMismatchError } from '../errors.ts';
 import type { ConsumerOptions, EventLog, LogConsumer, LogRecord, LogTransaction, ProduceRecord, RecordPosition, TopicOptions } from '../log-port.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { KafkaLogConsumer } from './kafka-consumer.ts';
@@ -11,6 +11,10 @@ import { rootCause, toLogError } from './kafka-errors.ts';
 import { kafkajsLogLevel, pinoLogCreator } from './kafkajs-logger.ts';
 import { parseKafkaLogOptions } from './options.ts';
 import type { KafkaLogOptions, ResolvedKafkaLogOptions } from './options.ts';
+import { messageBytes } from './planned-append.ts';
+import type { PlannedAppend } from './planned-append.ts';
+import { ProduceBatcher } from './produce-batcher.ts';
+import type { ProduceBatchStats } from './produce-batcher.ts';
 import { readPartition } from './read-partition.ts';
 import { RecordedTransaction } from './recorded-transaction.ts';
 import type { RecordedOffset } from './recorded-transaction.ts';
@@ -30,13 +34,7 @@ interface AppendedRange {
   readonly lastOffset: number;
 }
 
-/** kafkajs messages of one append, with the partition each record will land on. */
-interface PlannedAppend {
-  readonly messages: Array<{ key: string | null; value: string; partition?: number }>;
-  readonly partitions: number[];
-}
-
-/** Records per send of a transaction (see `splitPlan`). */
+/** Records per send of a transaction (see `splitPlan`), and most records of one batch of appends (see `ProduceBatcher`). */
 const MAX_RECORDS_PER_SEND = 1000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,6 +53,8 @@ export class KafkaLog implements EventLog {
   readonly #transactional = new Map<string, TransactionalSlot>();
   readonly #partitionCounts = new Map<string, number>();
   readonly #roundRobin = new Map<string, number>();
+  /** Group produce of `append`, one batcher per topic (see `ProduceBatcher`). */
+  readonly #batchers = new Map<string, ProduceBatcher>();
   readonly #consumers = new Set<KafkaLogConsumer>();
   /**
    * Bumped whenever a consumer of this log gains partitions. A transactional producer initialised before the bump is
@@ -136,32 +136,33 @@ export class KafkaLog implements EventLog {
    * Appends with the idempotent producer, acks from all in-sync replicas. Keyed records go where Kafka's default
    * (murmur2) partitioner puts them, which is `partitionForKey`; records with neither key nor partition are spread
    * round-robin, with the partition chosen here so that every position can be reported.
+   *
+   * Group produce: appends to a topic that arrive while its previous produce call is in flight (or in the same turn of
+   * the event loop) share one produce call, and each resolves with its own positions once the broker acknowledged that
+   * call (see `ProduceBatcher` for the bounds, the order kept and why one call is in flight per topic). A beat thus
+   * costs a share of a round trip to the broker instead of a round trip of its own.
    */
   async append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     this.#assertOpen();
     if (records.length === 0) return [];
-    const plan = await this.#plan(topic, records);
-    let metadata;
-    try {
-      const producer = await this.#idempotentProducer();
-      metadata = await producer.send({ topic, acks: -1, messages: plan.messages });
-    } catch (err) {
-      throw toLogError(err, { operation: 'append', topic });
+    // Planned synchronously when the partition count is cached (every append but a topic's first), so that appends
+    // enter their batch in the order they were called.
+    const count = this.#partitionCounts.get(topic) ?? (await this.partitionCount(topic));
+    const plan = this.#planWith(topic, count, records);
+    return this.#batcher(topic).submit(plan);
+  }
+
+  /** What group produce of `append` has carried so far, summed over topics. */
+  produceBatchStats(): ProduceBatchStats {
+    const total = { batches: 0, appends: 0, records: 0, largestBatch: 0 };
+    for (const batcher of this.#batchers.values()) {
+      const s = batcher.stats();
+      total.batches += s.batches;
+      total.appends += s.appends;
+      total.records += s.records;
+      total.largestBatch = Math.max(total.largestBatch, s.largestBatch);
     }
-    // One produce request holds one record batch per partition, so a partition's records get consecutive offsets
-    // from its base offset, in input order.
-    const next = new Map<number, number>();
-    for (const entry of metadata) {
-      if (entry.baseOffset !== undefined) next.set(entry.partition, Number(entry.baseOffset));
-    }
-    return plan.partitions.map((partition) => {
-      const offset = next.get(partition);
-      if (offset === undefined) {
-        throw new LogRequestRejectedError(`append to "${topic}" got no offset for partition ${partition}: partitioner disagreement`, 'PARTITIONER_MISMATCH');
-      }
-      next.set(partition, offset + 1);
-      return { partition, offset };
-    });
+    return total;
   }
 
   /** A consumer in `options.groupId`; see `KafkaLogConsumer` for how assignment callbacks map onto kafkajs. */
@@ -294,6 +295,7 @@ export class KafkaLog implements EventLog {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#consumers].map((c) => c.stop()));
+    for (const batcher of this.#batchers.values()) batcher.close();
     const producers = [this.#producer, ...[...this.#transactional.values()].map((s) => s.producer)];
     await Promise.allSettled(producers.map(async (p) => (await p)?.disconnect()));
     await Promise.allSettled([this.#admin?.then((a) => a.disconnect())]);
@@ -418,7 +420,11 @@ export class KafkaLog implements EventLog {
   }
 
   async #plan(topic: string, records: readonly ProduceRecord[]): Promise<PlannedAppend> {
-    const count = await this.partitionCount(topic);
+    return this.#planWith(topic, await this.partitionCount(topic), records);
+  }
+
+  /** Where each record goes on a topic of `count` partitions; throws for an explicit partition out of range. */
+  #planWith(topic: string, count: number, records: readonly ProduceRecord[]): PlannedAppend {
     const messages: PlannedAppend['messages'] = [];
     const partitions: number[] = [];
     for (const record of records) {
@@ -470,6 +476,26 @@ export class KafkaLog implements EventLog {
     });
   }
 
+  #batcher(topic: string): ProduceBatcher {
+    // Also after the partition count was awaited: a log closed meanwhile must not start a producer again.
+    this.#assertOpen();
+    let batcher = this.#batchers.get(topic);
+    if (batcher === undefined) {
+      batcher = new ProduceBatcher({
+        topic,
+        maxRecords: MAX_RECORDS_PER_SEND,
+        maxPartitionBytes: this.#config.maxBatchBytes,
+        send: async (messages) => {
+          const producer = await this.#idempotentProducer();
+          const metadata = await producer.send({ topic, acks: -1, messages });
+          return metadata.flatMap((entry) => (entry.baseOffset === undefined ? [] : [{ partition: entry.partition, baseOffset: Number(entry.baseOffset) }]));
+        },
+      });
+      this.#batchers.set(topic, batcher);
+    }
+    return batcher;
+  }
+
   #idempotentProducer(): Promise<Producer> {
     if (this.#producer === undefined) {
       const producer = this.#kafka.producer({
@@ -503,7 +529,7 @@ function splitPlan(plan: PlannedAppend, maxBytes: number): PlannedAppend[] {
   let bytes = new Map<number, number>();
   plan.messages.forEach((message, i) => {
     const partition = plan.partitions[i]!;
-    const size = Buffer.byteLength(message.value) + (message.key === null ? 0 : Buffer.byteLength(message.key));
+    const size = messageBytes(message);
     const used = bytes.get(partition) ?? 0;
     if ((used > 0 && used + size > maxBytes) || current.messages.length >= MAX_RECORDS_PER_SEND) {
       parts.push(current);

@@ -61,8 +61,9 @@ export const KafkaLogOptions = z
      * records of a send for a partition into ONE record batch (it has no `batch.size` splitting like the Java client),
      * and the broker rejects a batch over `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which is not
      * retriable: a large transaction (a detector batch of thousands of changed agents) would fail forever. So
-     * `transaction()` splits its appends into sends within this budget (all inside the one transaction). Keep it well
-     * under the broker's limit: record headers and batch framing come on top.
+     * `transaction()` splits its appends into sends within this budget (all inside the one transaction), and group
+     * produce (`append`) stops a batch before an append that would take a partition past it. Keep it well under the
+     * broker's limit: record headers and batch framing come on top.
      */
     maxBatchBytes: z.number().int().positive().default(512 * 1024),
     /** Longest a transaction may stay open before the broker aborts it. */
