@@ -15,7 +15,19 @@ export type {
   StreamRetention,
   SubscribeOptions,
 } from './event-store-port.ts';
-export type { AgentFilter, AgentSort, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from './read-model-port.ts';
+export type {
+  AgentFilter,
+  AgentSort,
+  LabelMatch,
+  MetricQuery,
+  ProjectionBatch,
+  ProjectionCheckpoint,
+  ReadModel,
+  SequencedTransition,
+  Tombstone,
+  TombstoneRelease,
+  TransitionQuery,
+} from './read-model-port.ts';
 export {
   STORE_ERROR_CODES,
   InvalidCursorError,

@@ -79,7 +79,9 @@ CREATE TABLE IF NOT EXISTS rm_metric_minutes (
 ) WITHOUT ROWID;
 
 -- Agents forgotten (agent-forgotten facts): a beat or kill folded later from the other topic and not newer than
--- the cutoff belonged to the forgotten life and must not bring the row back. Pruned with the transitions.
+-- the cutoff belonged to the forgotten life and must not bring the row back. partition and release_offset (added
+-- columns, below) say when the projector may release the tombstone; one folded without them is pruned with the
+-- transitions.
 CREATE TABLE IF NOT EXISTS rm_forgotten (
   tenant       TEXT    NOT NULL,
   agent_id     TEXT    NOT NULL,
@@ -138,6 +140,9 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
   { table: 'rm_transitions', column: 'seq', definition: 'INTEGER' },
   // JSON of the last beat's `eventLoopDelayMs`.
   { table: 'rm_agents', column: 'event_loop_delay', definition: 'TEXT' },
+  // A tombstone's release point: the agent's partition of agent-events and the end offset it had at the fact.
+  { table: 'rm_forgotten', column: 'partition', definition: 'INTEGER' },
+  { table: 'rm_forgotten', column: 'release_offset', definition: 'INTEGER' },
 ];
 
 const INDEXES_ON_ADDED_COLUMNS = `
@@ -145,6 +150,7 @@ CREATE INDEX IF NOT EXISTS rm_agents_by_severity ON rm_agents (tenant, severity,
 CREATE INDEX IF NOT EXISTS rm_agents_by_last_seen ON rm_agents (tenant, seen_order, agent_id);
 CREATE INDEX IF NOT EXISTS rm_transitions_by_seq ON rm_transitions (seq);
 CREATE INDEX IF NOT EXISTS rm_transitions_by_tenant_seq ON rm_transitions (tenant, seq);
+CREATE INDEX IF NOT EXISTS rm_forgotten_by_release ON rm_forgotten (partition, release_offset) WHERE release_offset IS NOT NULL;
 `;
 
 /**

@@ -25,7 +25,18 @@ import { parseIsoMs } from '@vigil/core';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
-import type { AgentFilter, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
+import type {
+  AgentFilter,
+  LabelMatch,
+  MetricQuery,
+  ProjectionBatch,
+  ProjectionCheckpoint,
+  ReadModel,
+  SequencedTransition,
+  Tombstone,
+  TombstoneRelease,
+  TransitionQuery,
+} from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
 import { HOUR_MS, mergeIntoHour, minuteFromRow, minuteToPoint, rollUpHour, type MetricMinute, type MinuteRow } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
@@ -225,6 +236,8 @@ export class SqliteReadModel implements ReadModel {
   private readonly retention: ReadModelRetention;
   private readonly sweepTimer: NodeJS.Timeout | null;
   private sweeping: Promise<RetentionSweepResult> | null = null;
+  /** Release points of the batch being folded, by agent key (`<tenant>/<agentId>`). */
+  private releases: ReadonlyMap<string, TombstoneRelease> = new Map();
 
   private readonly stmt: {
     getCheckpoint: Database.Statement<[string, number], { next_offset: number }>;
@@ -384,8 +397,12 @@ export class SqliteReadModel implements ReadModel {
   }
 
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
-  async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
-    return this.applyMany([{ events, checkpoint }]);
+  async apply(
+    events: readonly (AgentEvent | DetectorOutputEvent)[],
+    checkpoint: ProjectionCheckpoint,
+    tombstoneReleases?: readonly TombstoneRelease[],
+  ): Promise<void> {
+    return this.applyMany([{ events, checkpoint, ...(tombstoneReleases === undefined ? {} : { tombstoneReleases }) }]);
   }
 
   /**
@@ -398,9 +415,10 @@ export class SqliteReadModel implements ReadModel {
     try {
       this.db
         .transaction(() => {
-          for (const { events, checkpoint } of batches) {
+          for (const { events, checkpoint, tombstoneReleases } of batches) {
             const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
             if (current !== undefined && current.next_offset >= checkpoint.nextOffset) continue;
+            this.releases = new Map((tombstoneReleases ?? []).map((r) => [`${r.tenant}/${r.agentId}`, r]));
             const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
             this.nextSeq = firstSeq;
             let newest = Number.NEGATIVE_INFINITY;
@@ -418,6 +436,8 @@ export class SqliteReadModel implements ReadModel {
     } catch (err) {
       const where = batches.map(({ checkpoint }) => `${checkpoint.topic}/${checkpoint.partition}`).join(', ');
       throw mapSqliteError(err, `apply to the read model (${where})`);
+    } finally {
+      this.releases = new Map();
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
@@ -455,6 +475,22 @@ export class SqliteReadModel implements ReadModel {
   onTransitionsFolded(listener: () => void): () => void {
     this.foldListeners.add(listener);
     return () => this.foldListeners.delete(listener);
+  }
+
+  /** Tombstones that have a release point (the projector reloads them when it starts). */
+  async tombstones(): Promise<Tombstone[]> {
+    this.assertOpen();
+    return this.forgetting.tombstones();
+  }
+
+  /** Deletes the tombstones of agent-events `partition` whose release offset `committedOffset` has reached. */
+  async releaseTombstones(partition: number, committedOffset: number): Promise<number> {
+    this.assertOpen();
+    try {
+      return this.db.transaction(() => this.forgetting.release(partition, committedOffset)).immediate();
+    } catch (err) {
+      throw mapSqliteError(err, `release tombstones of partition ${partition}`);
+    }
   }
 
   /** The next offset to read from a topic partition, or null if nothing was applied from it yet. */
@@ -766,7 +802,8 @@ export class SqliteReadModel implements ReadModel {
   private onForgotten(event: AgentForgottenFactEvent): void {
     const at = timeOf(event.time, 'time');
     const lastBeat = event.data.lastHeartbeatAt === null ? Number.NEGATIVE_INFINITY : timeOf(event.data.lastHeartbeatAt, 'data.lastHeartbeatAt');
-    this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at);
+    const release = this.releases.get(`${event.tenant}/${event.agentId}`);
+    this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at, release);
   }
 
   private onHeartbeat(event: HeartbeatEvent): void {
