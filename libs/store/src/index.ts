@@ -24,6 +24,7 @@ export type {
   ProjectionCheckpoint,
   ReadModel,
   SequencedTransition,
+  TenantRetention,
   Tombstone,
   TombstoneRelease,
   TransitionQuery,

@@ -79,6 +79,14 @@ export interface Tombstone extends TombstoneRelease {
   readonly cutoff: number;
 }
 
+/** A tenant's own retention, as folded from its latest `retention-set`. */
+export interface TenantRetention {
+  /** Agents stopped or unreachable this long are forgotten. */
+  readonly forgetAfterMs: number;
+  /** When it was set (the event's time), ISO 8601. */
+  readonly setAt: string;
+}
+
 /** One partition's batch for `ReadModel.applyMany`. */
 export interface ProjectionBatch {
   readonly events: readonly (AgentEvent | DetectorOutputEvent)[];
@@ -110,6 +118,11 @@ export interface ReadModel {
   tombstones(): Promise<Tombstone[]>;
   /** Deletes the tombstones of agent-events `partition` whose release offset is at or before `committedOffset`; returns how many. */
   releaseTombstones(partition: number, committedOffset: number): Promise<number>;
+  /**
+   * The tenant's own retention (what the detector applies instead of the platform default), or null when it has none:
+   * the detector keeps it in memory, so the read model folds `retention-set` too, to answer `GET /v1/retention`.
+   */
+  tenantRetention(tenant: string): Promise<TenantRetention | null>;
   /** The checkpoint of a topic partition, or null. */
   checkpoint(topic: string, partition: number): Promise<number | null>;
   getAgent(tenant: string, agentId: string): Promise<AgentView | null>;

@@ -90,6 +90,16 @@ CREATE TABLE IF NOT EXISTS rm_forgotten (
   PRIMARY KEY (tenant, agent_id)
 ) WITHOUT ROWID;
 
+-- Each tenant's own retention (retention-set; forget_after_ms NULL: back to the platform default), kept because only
+-- the detector's memory holds it otherwise, and GET /v1/retention answers what the detector applies: folded from the
+-- copies on partition 0 of agent-events, in log order.
+CREATE TABLE IF NOT EXISTS rm_tenant_retention (
+  tenant          TEXT    NOT NULL PRIMARY KEY,
+  forget_after_ms INTEGER,
+  set_at          INTEGER NOT NULL,
+  event_id        TEXT    NOT NULL
+) WITHOUT ROWID;
+
 -- Hours rolled up from metric minutes once the minutes pass their retention (the 1 h view keeps them longer).
 CREATE TABLE IF NOT EXISTS rm_metric_hours (
   tenant      TEXT    NOT NULL,

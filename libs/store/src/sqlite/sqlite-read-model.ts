@@ -18,6 +18,7 @@ import {
   type Page,
   type EventLoopDelay,
   type Progress,
+  type RetentionSetEvent,
   type StatusTransitionedEvent,
   type TransitionView,
 } from '@vigil/contracts';
@@ -33,6 +34,7 @@ import type {
   ProjectionCheckpoint,
   ReadModel,
   SequencedTransition,
+  TenantRetention,
   Tombstone,
   TombstoneRelease,
   TransitionQuery,
@@ -53,6 +55,7 @@ import {
 } from './page-cursor.ts';
 import { prepareForgetting, type ReadModelForgetting } from './read-model-forget.ts';
 import { ReadModelRetention, type RetentionSweepResult } from './read-model-retention.ts';
+import { prepareTenantRetention, type ReadModelTenantRetention } from './read-model-tenant-retention.ts';
 import { SEVERITY_ORDER, migrateReadModel } from './read-model-schema.ts';
 
 /** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
@@ -233,9 +236,12 @@ export class SqliteReadModel implements ReadModel {
   private foldedTransitions = 0;
   private closed = false;
   private readonly forgetting: ReadModelForgetting;
+  private readonly tenantRetentions: ReadModelTenantRetention;
   private readonly retention: ReadModelRetention;
   private readonly sweepTimer: NodeJS.Timeout | null;
   private sweeping: Promise<RetentionSweepResult> | null = null;
+  /** Partition of the batch being folded. */
+  private batchPartition = -1;
   /** Release points of the batch being folded, by agent key (`<tenant>/<agentId>`). */
   private releases: ReadonlyMap<string, TombstoneRelease> = new Map();
 
@@ -373,6 +379,7 @@ export class SqliteReadModel implements ReadModel {
       ),
     };
     this.forgetting = prepareForgetting(db);
+    this.tenantRetentions = prepareTenantRetention(db);
     this.retention = new ReadModelRetention(db, parsed.retention);
     if (parsed.retention.sweepIntervalMs > 0 && parsed.sweepOnTimer) {
       this.sweepTimer = setInterval(() => void this.sweepOnTimer(), parsed.retention.sweepIntervalMs);
@@ -419,6 +426,7 @@ export class SqliteReadModel implements ReadModel {
             const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
             if (current !== undefined && current.next_offset >= checkpoint.nextOffset) continue;
             this.releases = new Map((tombstoneReleases ?? []).map((r) => [`${r.tenant}/${r.agentId}`, r]));
+            this.batchPartition = checkpoint.partition;
             const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
             this.nextSeq = firstSeq;
             let newest = Number.NEGATIVE_INFINITY;
@@ -475,6 +483,12 @@ export class SqliteReadModel implements ReadModel {
   onTransitionsFolded(listener: () => void): () => void {
     this.foldListeners.add(listener);
     return () => this.foldListeners.delete(listener);
+  }
+
+  /** The tenant's own retention folded from `retention-set`, or null (the platform default applies). */
+  async tenantRetention(tenant: string): Promise<TenantRetention | null> {
+    this.assertOpen();
+    return this.tenantRetentions.get(tenant);
   }
 
   /** Tombstones that have a release point (the projector reloads them when it starts). */
@@ -762,6 +776,7 @@ export class SqliteReadModel implements ReadModel {
         if ('cause' in event.data) this.onForgotten(event as AgentForgottenFactEvent);
         return;
       case 'retention-set':
+        return this.onRetentionSet(event);
       case 'tick':
       case 'agent-resumed':
       case 'agent-stopped':
@@ -797,6 +812,16 @@ export class SqliteReadModel implements ReadModel {
       labels: '{}',
       lastReason,
     });
+  }
+
+  /**
+   * `retention-set` is written to every partition, and each partition's detector applies its own copies in that
+   * partition's order. The read model keeps what partition 0's detector applies: its copies only, in log order (the
+   * partitions are folded in any interleaving, so mixing their copies could step back to an older setting).
+   */
+  private onRetentionSet(event: RetentionSetEvent): void {
+    if (this.batchPartition !== 0) return;
+    this.tenantRetentions.set(event.tenant, event.data.forgetAfterMs, timeOf(event.time, 'time'), event.id);
   }
 
   private onForgotten(event: AgentForgottenFactEvent): void {
