@@ -1,22 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AgentForgottenEvent, RetentionSetEvent, agentKey } from '@vigil/contracts';
+import { AgentForgottenEvent, RetentionSetEvent, RetentionView, agentKey } from '@vigil/contracts';
 import { AcceptedEventResponse, formatDurationMs, parseInput, routeSchema, tenantOf, whileLogAvailable } from '@vigil/http';
-import { z } from 'zod';
 import { forgottenEvent, retentionSetEvent, type ControlContext } from './control-events.ts';
 import type { ControlRouteDeps } from './control-routes.ts';
 import { AgentNotFoundError } from './errors.ts';
 import { AgentParams, DEFAULT_ACTOR, ForgetBody, RetentionBody } from './request-schemas.ts';
-
-/** `GET /v1/retention`: the retention the detector applies to the tenant's stopped and unreachable agents. */
-export const RetentionResponse = z.object({
-  /** The same duration written as `PUT /v1/retention` takes it, in its largest whole unit (`"7d"`, `"36h"`). */
-  forgetAfter: z.string(),
-  forgetAfterMs: z.number().int().positive(),
-  /** `tenant`: the tenant set it; `platform`: it set none (or restored the default), so the platform default applies. */
-  source: z.enum(['tenant', 'platform']),
-});
-/** Retention answer. */
-export type RetentionResponse = z.infer<typeof RetentionResponse>;
 
 /** What the retention answer needs besides the control routes' dependencies. */
 export interface RetentionRouteOptions {
@@ -106,13 +94,13 @@ export function registerForgetRoutes(app: FastifyInstance, deps: ControlRouteDep
         description:
           'How long an agent may stay `stopped` or `unreachable` before the platform forgets it: the tenant\'s own setting (`source: "tenant"`, from `PUT /v1/retention`) or else the platform default (`source: "platform"`). A setting just made shows here once the platform has folded it, as the detector applies it: in a second or two.',
         tags: ['control'],
-        response: { 200: RetentionResponse },
+        response: { 200: RetentionView },
       }),
     },
     async (request) => {
       const own = await readModel.tenantRetention(tenantOf(request));
       const forgetAfterMs = own?.forgetAfterMs ?? options.platformForgetAfterMs;
-      const answer: RetentionResponse = { forgetAfter: formatDurationMs(forgetAfterMs), forgetAfterMs, source: own === null ? 'platform' : 'tenant' };
+      const answer: RetentionView = { forgetAfter: formatDurationMs(forgetAfterMs), forgetAfterMs, source: own === null ? 'platform' : 'tenant' };
       return answer;
     },
   );
