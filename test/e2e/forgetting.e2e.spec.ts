@@ -31,8 +31,8 @@ afterEach(async () => {
   await cleanup.run();
 });
 
-async function start(dataDir: string): Promise<{ up: VigilUp; api: ApiClient }> {
-  const up = await startVigilUp(cleanup, { dataDir, args: FLAGS, nodeArgs: ['--import', DENY_HOOK] });
+async function start(dataDir: string, extraArgs: readonly string[] = []): Promise<{ up: VigilUp; api: ApiClient }> {
+  const up = await startVigilUp(cleanup, { dataDir, args: [...FLAGS, ...extraArgs], nodeArgs: ['--import', DENY_HOOK] });
   return { up, api: new ApiClient(up.url, API_KEY) };
 }
 
@@ -117,5 +117,38 @@ describe('forgetting in embedded mode (vigil up)', () => {
     expect(history.code).toBe(0);
     expect(history.stdout).toMatch(/^REV +AT +TYPE +WHAT\n/);
     expect(history.stdout).toContain('unknown -> healthy');
+  }, 180_000);
+
+  it('vigil retention shows the platform default, sets the tenant its own, restores the default, and shows no other tenant its setting', async () => {
+    const { up, api } = await start(tempDataDir(cleanup, 'vigil-e2e-retention-cli'), ['--forget-after', '5d']);
+    const vigil = (key: string, ...args: string[]) => runVigilCli(['retention', ...args, '--url', up.url, '--api-key', key]);
+    const shown = async (key: string) => JSON.parse((await vigil(key, '--json')).stdout) as unknown;
+    const keyOf = async (tenant: string, role: string) => (await api.request<{ key: string }>('POST', '/v1/keys', { tenant, role })).body.key;
+    const globex = await keyOf('globex', 'operator');
+    const agentKey = await keyOf('default', 'agent');
+
+    const first = await vigil(API_KEY);
+    expect(first).toMatchObject({ code: 0, stdout: 'Retention: agents stopped or unreachable for 5d are forgotten (the platform default).\n' });
+    expect(await shown(API_KEY)).toEqual({ forgetAfter: '5d', forgetAfterMs: 5 * 86_400_000, source: 'platform' });
+
+    const set = await vigil(API_KEY, 'set', '36h');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('Retention set: agents stopped or unreachable for 36h are forgotten');
+    await waitUntil('the tenant retention applied', () => shown(API_KEY), (r) => (r as { source: string }).source === 'tenant', { timeoutMs: SETTLE_MS });
+    expect(await shown(API_KEY)).toEqual({ forgetAfter: '36h', forgetAfterMs: 36 * 3_600_000, source: 'tenant' });
+    expect(await shown(globex)).toEqual({ forgetAfter: '5d', forgetAfterMs: 5 * 86_400_000, source: 'platform' });
+
+    const denied = await vigil(agentKey);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('VIGIL_ERR_FORBIDDEN');
+    const usage = await vigil(API_KEY, 'set');
+    expect(usage.code).toBe(2);
+
+    expect((await vigil(API_KEY, 'set', '--default')).code).toBe(0);
+    await waitUntil('the platform default back', () => shown(API_KEY), (r) => (r as { source: string }).source === 'platform', { timeoutMs: SETTLE_MS });
+    expect(await shown(API_KEY)).toEqual({ forgetAfter: '5d', forgetAfterMs: 5 * 86_400_000, source: 'platform' });
+    const help = await runVigilCli(['retention', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('vigil retention set <duration>');
   }, 180_000);
 });

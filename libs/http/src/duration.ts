@@ -22,6 +22,18 @@ export function parseDurationMs(input: string | number): number {
   return end === 0 || end !== s.length ? Number.NaN : Math.round(total);
 }
 
+/**
+ * Writes milliseconds in the largest unit that holds them whole (`604800000` → `"7d"`, `129600000` → `"36h"`,
+ * `90000` → `"90s"`, `1500` → `"1500ms"`): one number and one unit, which `parseDurationMs` reads back exactly.
+ */
+export function formatDurationMs(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit]!;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** A duration as given by people and programs: `"90s"`, `"2m"`, `"500ms"`, `"1h"` or a number of ms. */
 export const DurationInput = z
   .union([z.string().max(64), z.number()], { error: 'must be a duration such as "90s", "2m", "500ms", "1h", or a number of ms' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationInput, parseDurationMs } from './duration.ts';
+import { DurationInput, formatDurationMs, parseDurationMs } from './duration.ts';
 import { parseByteSize } from './byte-size.ts';
 
 describe('parseDurationMs', () => {
@@ -24,6 +24,20 @@ describe('parseDurationMs', () => {
     const result = DurationInput.safeParse('soon');
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toContain('"90s"');
+  });
+});
+
+describe('formatDurationMs', () => {
+  it.each([
+    [7 * 86_400_000, '7d'],
+    [36 * 3_600_000, '36h'],
+    [90_000, '90s'],
+    [120_000, '2m'],
+    [1500, '1500ms'],
+    [0, '0ms'],
+  ])('writes %d ms as %s, which reads back the same', (ms, text) => {
+    expect(formatDurationMs(ms)).toBe(text);
+    expect(parseDurationMs(text)).toBe(ms);
   });
 });
 

@@ -34,7 +34,7 @@ export { RateLimiter, type RateDecision } from './rate-limiter.ts';
 export { ROLES, type Role } from './route-role.ts';
 export { apiScope } from './api-scope.ts';
 export { intervalScheduler, type Scheduler, type Cancel } from './scheduler.ts';
-export { parseDurationMs, DurationInput, ThresholdDurationInput } from './duration.ts';
+export { parseDurationMs, formatDurationMs, DurationInput, ThresholdDurationInput } from './duration.ts';
 export { parseByteSize, ByteSizeInput } from './byte-size.ts';
 export { queryInt, queryBool, QueryCursor, QueryTime } from './query-params.ts';
 export { whileLogAvailable } from './log-errors.ts';

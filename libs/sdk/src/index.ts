@@ -26,6 +26,7 @@ export type {
   Progress,
   RecentMetrics,
   RecentMetricsResponse,
+  RetentionView,
   TransitionView,
   WebhookCreated,
   WebhookView,

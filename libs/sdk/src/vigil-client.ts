@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, RetentionView, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
 import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
@@ -144,6 +144,14 @@ export class VigilClient {
   /** `PUT /v1/retention`: stopped or unreachable agents are forgotten after `forgetAfter` (e.g. `"7d"`); null: the default. */
   async setRetention(forgetAfter: string | number | null): Promise<void> {
     await this.#http.request({ method: 'PUT', path: '/v1/retention', body: { forgetAfter } });
+  }
+
+  /**
+   * `GET /v1/retention`: how long the tenant's agents may stay stopped or unreachable before they are forgotten, and
+   * whether that is the tenant's own setting or the platform default.
+   */
+  retention(): Promise<RetentionView> {
+    return this.#http.request({ method: 'GET', path: '/v1/retention', schema: RetentionView });
   }
 
   /** `GET /v1/agents/:id/history`: one page of the agent's event-store history, newest first. */

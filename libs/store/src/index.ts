@@ -15,7 +15,20 @@ export type {
   StreamRetention,
   SubscribeOptions,
 } from './event-store-port.ts';
-export type { AgentFilter, AgentSort, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from './read-model-port.ts';
+export type {
+  AgentFilter,
+  AgentSort,
+  LabelMatch,
+  MetricQuery,
+  ProjectionBatch,
+  ProjectionCheckpoint,
+  ReadModel,
+  SequencedTransition,
+  TenantRetention,
+  Tombstone,
+  TombstoneRelease,
+  TransitionQuery,
+} from './read-model-port.ts';
 export {
   STORE_ERROR_CODES,
   InvalidCursorError,

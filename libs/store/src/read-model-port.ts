@@ -59,10 +59,43 @@ export interface MetricQuery {
   readonly limit: number;
 }
 
+/**
+ * When a forgotten agent's tombstone may go: once the projector's consumer of agent-events has committed
+ * `releaseOffset` on `partition` (the agent's partition of agent-events), no event of the forgotten life can reach it
+ * any more (the rule is argued in services/projector/src/forget-guards.ts).
+ */
+export interface TombstoneRelease {
+  readonly tenant: string;
+  readonly agentId: string;
+  /** The agent's partition of agent-events. */
+  readonly partition: number;
+  /** The end offset that partition had when the projector read the agent-forgotten fact. */
+  readonly releaseOffset: number;
+}
+
+/** A tombstone waiting for its release: events of the agent not newer than `cutoff` belong to its forgotten life. */
+export interface Tombstone extends TombstoneRelease {
+  /** Epoch ms: the later of the forget time and the forgotten life's last beat. */
+  readonly cutoff: number;
+}
+
+/** A tenant's own retention, as folded from its latest `retention-set`. */
+export interface TenantRetention {
+  /** Agents stopped or unreachable this long are forgotten. */
+  readonly forgetAfterMs: number;
+  /** When it was set (the event's time), ISO 8601. */
+  readonly setAt: string;
+}
+
 /** One partition's batch for `ReadModel.applyMany`. */
 export interface ProjectionBatch {
   readonly events: readonly (AgentEvent | DetectorOutputEvent)[];
   readonly checkpoint: ProjectionCheckpoint;
+  /**
+   * Release points of the batch's agent-forgotten facts, stored with their tombstones in the same transaction. A
+   * tombstone folded without one (no projector told it) is pruned with the transitions instead.
+   */
+  readonly tombstoneReleases?: readonly TombstoneRelease[];
 }
 
 /**
@@ -71,9 +104,25 @@ export interface ProjectionBatch {
  */
 export interface ReadModel {
   /** Folds events read from one topic partition and advances its checkpoint, all or nothing. */
-  apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void>;
+  apply(
+    events: readonly (AgentEvent | DetectorOutputEvent)[],
+    checkpoint: ProjectionCheckpoint,
+    tombstoneReleases?: readonly TombstoneRelease[],
+  ): Promise<void>;
   /** Optional: folds several partitions' batches all or nothing, in one write (the projector groups a turn's batches). */
   applyMany?(batches: readonly ProjectionBatch[]): Promise<void>;
+  /**
+   * Tombstones that wait for their release point: a projector loads them when it starts, so that the cut-offs of the
+   * agents it forgot survive a restart (it guards the event store with them too).
+   */
+  tombstones(): Promise<Tombstone[]>;
+  /** Deletes the tombstones of agent-events `partition` whose release offset is at or before `committedOffset`; returns how many. */
+  releaseTombstones(partition: number, committedOffset: number): Promise<number>;
+  /**
+   * The tenant's own retention (what the detector applies instead of the platform default), or null when it has none:
+   * the detector keeps it in memory, so the read model folds `retention-set` too, to answer `GET /v1/retention`.
+   */
+  tenantRetention(tenant: string): Promise<TenantRetention | null>;
   /** The checkpoint of a topic partition, or null. */
   checkpoint(topic: string, partition: number): Promise<number | null>;
   getAgent(tenant: string, agentId: string): Promise<AgentView | null>;

@@ -1,18 +1,24 @@
 import {
+  agentKey,
   agentStreamName,
   decodeAgentEvent,
   decodeOutputEvent,
   InvalidEventError,
   type AgentEvent,
+  type AgentForgottenFactEvent,
   type DetectorOutputEvent,
   type TopicNames,
 } from '@vigil/contracts';
-import type { EventLog, LogConsumer, RecordBatch } from '@vigil/log';
-import type { EventStore, NewStreamEvent, ReadModel, StreamAppend } from '@vigil/store';
+import { partitionForKey, type EventLog, type LogConsumer, type RecordBatch } from '@vigil/log';
+import type { EventStore, NewStreamEvent, ReadModel, StreamAppend, Tombstone } from '@vigil/store';
 import type { Logger } from 'pino';
+import { ForgetGuards } from './forget-guards.ts';
 import { ReadModelBatcher } from './read-model-batcher.ts';
 
-/** Dependencies of the projector: ports only. Either sink may be absent (a query replica keeps only its read model). */
+/**
+ * Dependencies of the projector: ports only. Either sink may be absent (a query replica keeps only its read model);
+ * without a read model the guards of forgotten agents (see ForgetGuards) live in memory only.
+ */
 export interface ProjectorDeps {
   readonly log: EventLog;
   readonly topics: TopicNames;
@@ -36,6 +42,8 @@ export interface ProjectorStats {
   readonly poisonEvents: number;
   /** Agent streams deleted because their agent was forgotten. */
   readonly forgotten: number;
+  /** Forgotten agents guarded against late events of their forgotten life (released once those cannot arrive). */
+  readonly forgetGuards: number;
 }
 
 /** Which events belong in an agent's stream: its lifecycle, transitions and metric summaries (not every beat). */
@@ -51,9 +59,6 @@ function isStreamEvent(
   );
 }
 
-/** Forgotten agents whose cutoff the projector remembers (the newest ones), to keep its memory bounded. */
-const MAX_REMEMBERED_CUTOFFS = 100_000;
-
 /**
  * Folds both topics into the read model (atomically with a per-partition checkpoint, so redelivery is a no-op) and
  * appends each agent's lifecycle, transitions and metric summaries to its stream in the event store (idempotent by
@@ -66,12 +71,9 @@ export class ProjectorService {
   private poisonEvents = 0;
   private readonly retentionSet = new Set<string>();
   private readonly batcher: ReadModelBatcher | null;
-  /**
-   * Per forgotten stream, the end of the forgotten life (forget time or last beat, whichever is later). The events
-   * topic is folded by its own consumer, so a lifecycle event of the old life (a kill, a goodbye) may arrive after
-   * the stream was deleted: one not newer than the cutoff is dropped, not appended to the new life's stream.
-   */
-  private readonly forgetCutoffs = new Map<string, number>();
+  /** Agents forgotten whose late lifecycle events (kill, goodbye, ...) must not start their stream again. */
+  private readonly guards = new ForgetGuards();
+  private agentEventsPartitions = 0;
   private forgotten = 0;
 
   constructor(
@@ -81,14 +83,16 @@ export class ProjectorService {
     this.batcher = deps.readModel ? new ReadModelBatcher(deps.readModel) : null;
   }
 
-  /** Starts one consumer per source topic. */
+  /** Loads the guards of forgotten agents from the read model's tombstones, then starts one consumer per source topic. */
   async start(): Promise<void> {
-    const { topics } = this.deps;
+    const { topics, readModel } = this.deps;
+    this.agentEventsPartitions = await this.deps.log.partitionCount(topics.agentEvents);
+    if (readModel) for (const tombstone of await readModel.tombstones()) this.guards.add(tombstone);
     for (const [topic, name] of [
       [topics.agentEvents, 'events'],
       [topics.statusTransitions, 'transitions'],
     ] as const) {
-      const consumer = this.deps.log.consumer({ groupId: `${this.options.groupPrefix}-${name}`, topic, fromBeginning: true });
+      const consumer = this.deps.log.consumer({ groupId: this.groupOf(name), topic, fromBeginning: true });
       await consumer.start({ eachBatch: (batch) => this.handleBatch(batch) });
       this.consumers.push(consumer);
     }
@@ -102,7 +106,11 @@ export class ProjectorService {
 
   /** Current counters. */
   stats(): ProjectorStats {
-    return { applied: this.applied, stored: this.stored, poisonEvents: this.poisonEvents, forgotten: this.forgotten };
+    return { applied: this.applied, stored: this.stored, poisonEvents: this.poisonEvents, forgotten: this.forgotten, forgetGuards: this.guards.size };
+  }
+
+  private groupOf(source: 'events' | 'transitions'): string {
+    return `${this.options.groupPrefix}-${source}`;
   }
 
   private decode(batch: RecordBatch): { events: (AgentEvent | DetectorOutputEvent)[]; nextOffset: number } {
@@ -124,15 +132,59 @@ export class ProjectorService {
   private async handleBatch(batch: RecordBatch): Promise<void> {
     const { events, nextOffset } = this.decode(batch);
     if (batch.records.length === 0) return;
+    const fromAgentEvents = batch.topic === this.deps.topics.agentEvents;
+    // Guarded before anything is written, so the other consumer drops a late event of the old life from now on.
+    const guards = fromAgentEvents ? [] : await this.guardForgotten(events);
     if (this.deps.store) await this.appendToStreams(events);
     if (this.batcher) {
-      // Grouped with the other partitions' batches of this turn: one read-model transaction for all of them.
-      await this.batcher.apply({ events, checkpoint: { topic: batch.topic, partition: batch.partition, nextOffset } });
+      // Grouped with the other partitions' batches of this turn: one read-model transaction for all of them. The
+      // guards' release points go into the tombstones of the same transaction.
+      const checkpoint = { topic: batch.topic, partition: batch.partition, nextOffset };
+      await this.batcher.apply({ events, checkpoint, ...(guards.length === 0 ? {} : { tombstoneReleases: guards }) });
       this.applied += events.length;
     }
+    if (fromAgentEvents) await this.releaseGuards(batch.partition, batch.records[0]!.offset);
     // A backlog is folded batch after batch with synchronous SQLite work in between: without a turn of the event
     // loop here, requests on the same process would wait for the whole backlog (seconds at 100,000 agents).
     await yieldToEventLoop();
+  }
+
+  /**
+   * A guard per agent-forgotten fact of a status-transitions batch, with its release point: the end offset of the
+   * agent's partition of agent-events now, which lies past every event of the forgotten life (see ForgetGuards).
+   */
+  private async guardForgotten(events: readonly (AgentEvent | DetectorOutputEvent)[]): Promise<Tombstone[]> {
+    const guards: Tombstone[] = [];
+    const ends = new Map<number, number>();
+    for (const e of events) {
+      if (e.type !== 'agent-forgotten' || !('cause' in e.data)) continue;
+      const fact = e as AgentForgottenFactEvent;
+      const partition = partitionForKey(agentKey(fact.tenant, fact.agentId), this.agentEventsPartitions);
+      let end = ends.get(partition);
+      if (end === undefined) ends.set(partition, (end = await this.deps.log.endOffset(this.deps.topics.agentEvents, partition)));
+      const guard = { tenant: fact.tenant, agentId: fact.agentId, partition, releaseOffset: end, cutoff: cutoffOf(fact) };
+      this.guards.add(guard);
+      guards.push(guard);
+    }
+    return guards;
+  }
+
+  /**
+   * Releases the guards of an agent-events partition that the events consumer has committed past. Asks the log
+   * only when a guard could be due (its release offset is not beyond the batch in hand), so a batch with none due
+   * costs nothing; a failure is logged and the next batch of the partition tries again.
+   */
+  private async releaseGuards(partition: number, firstOffset: number): Promise<void> {
+    if (!this.guards.mayRelease(partition, firstOffset)) return;
+    try {
+      const committed = await this.deps.log.committedOffset(this.groupOf('events'), this.deps.topics.agentEvents, partition);
+      if (committed === null) return;
+      // The tombstones first: a guard still in memory whose tombstone is gone is harmless, the reverse is not.
+      if (this.deps.readModel) await this.deps.readModel.releaseTombstones(partition, committed);
+      this.guards.release(partition, committed);
+    } catch (err) {
+      this.deps.logger.warn({ err, topic: this.deps.topics.agentEvents, partition }, 'could not release forget guards; the next batch tries again');
+    }
   }
 
   /** Every agent's part of the batch in one event-store call (one SQLite transaction), retention set on first sight. */
@@ -146,13 +198,12 @@ export class ProjectorService {
         byStream.delete(stream);
         await store.deleteStream(stream);
         this.retentionSet.delete(stream);
-        this.rememberCutoff(stream, Math.max(Date.parse(e.time), e.data.lastHeartbeatAt === null ? 0 : Date.parse(e.data.lastHeartbeatAt)));
         this.forgotten++;
         continue;
       }
       if (!isStreamEvent(e) || e.agentId === undefined) continue;
       const stream = agentStreamName(e.tenant, e.agentId);
-      const cutoff = this.forgetCutoffs.get(stream);
+      const cutoff = this.guards.cutoffOf(e.tenant, e.agentId);
       if (cutoff !== undefined && isLifecycleInput(e) && Date.parse(e.time) <= cutoff) continue;
       let list = byStream.get(stream);
       if (list === undefined) byStream.set(stream, (list = []));
@@ -173,12 +224,12 @@ export class ProjectorService {
       this.stored += a.events.length;
     }
   }
+}
 
-  private rememberCutoff(stream: string, cutoff: number): void {
-    this.forgetCutoffs.delete(stream);
-    this.forgetCutoffs.set(stream, cutoff);
-    if (this.forgetCutoffs.size > MAX_REMEMBERED_CUTOFFS) this.forgetCutoffs.delete(this.forgetCutoffs.keys().next().value!);
-  }
+/** The end of a forgotten life (epoch ms): the forget time or its last beat, whichever is later, as the read model's tombstone. */
+function cutoffOf(fact: AgentForgottenFactEvent): number {
+  const lastBeat = fact.data.lastHeartbeatAt === null ? Number.NEGATIVE_INFINITY : Date.parse(fact.data.lastHeartbeatAt);
+  return Math.max(Date.parse(fact.time), lastBeat);
 }
 
 /** Events of agent-events that go into a stream (the operator's and the agent's own lifecycle events). */

@@ -36,7 +36,7 @@ export class ReadModelBatcher {
     this.#pending = [];
     try {
       if (this.readModel.applyMany) await this.readModel.applyMany(group.map((p) => p.batch));
-      else for (const { batch } of group) await this.readModel.apply(batch.events, batch.checkpoint);
+      else for (const { batch } of group) await this.readModel.apply(batch.events, batch.checkpoint, batch.tombstoneReleases);
     } catch (err) {
       for (const p of group) p.reject(err);
       return;

@@ -29,4 +29,9 @@ export interface QueryDeps {
   readonly webhooks?: WebhookStore;
   /** Webhooks may target private and loopback addresses (VIGIL_WEBHOOK_ALLOW_PRIVATE=1). */
   readonly allowPrivateWebhooks?: boolean;
+  /**
+   * The detector's platform default retention (`vigil up --forget-after`, `VIGIL_FORGET_AFTER`), which
+   * `GET /v1/retention` answers for a tenant that set none. Default: the detector's default, 7 days.
+   */
+  readonly platformForgetAfterMs?: number;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { DEFAULT_DETECTOR_CONFIG } from '@vigil/core';
 import { apiScope, intervalScheduler, registerKeyRoutes, type MetricsRegistry } from '@vigil/http';
 import type { ReadModel } from '@vigil/store';
 import type { QueryConfig } from './config.ts';
@@ -40,7 +41,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, confi
       : {}),
   };
   registerControlRoutes(app, control);
-  registerForgetRoutes(app, control);
+  registerForgetRoutes(app, control, { platformForgetAfterMs: deps.platformForgetAfterMs ?? DEFAULT_DETECTOR_CONFIG.forgetAfterMs });
   registerHistoryRoutes(app, { readModel: deps.readModel, ...(deps.store ? { store: deps.store } : {}) });
   if (deps.metrics) registerFleetGauge(deps.metrics, deps.readModel);
   registerTransitionStream(app, {

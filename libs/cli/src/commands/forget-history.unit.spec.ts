@@ -32,15 +32,40 @@ describe('vigil forget, retention and agent --history against a real HTTP server
     expect(server.requests).toHaveLength(1);
   });
 
-  it('retention puts forgetAfter, "default" as null; without the flag exits 2', async () => {
-    expect(await run('retention', '--forget-after', '3d')).toBe(0);
+  it('retention set puts forgetAfter, --default as null, and still takes the older --forget-after', async () => {
+    expect(await run('retention', 'set', '3d')).toBe(0);
+    expect(await run('retention', 'set', '--default')).toBe(0);
+    expect(await run('retention', '--forget-after', '36h')).toBe(0);
     expect(await run('retention', '--forget-after', 'default')).toBe(0);
     expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ['PUT', '/v1/retention', { forgetAfter: '3d' }],
       ['PUT', '/v1/retention', { forgetAfter: null }],
+      ['PUT', '/v1/retention', { forgetAfter: '36h' }],
+      ['PUT', '/v1/retention', { forgetAfter: null }],
     ]);
-    expect(await run('retention')).toBe(2);
-    expect(m.stderr()).toContain('--forget-after is required');
+    expect(m.stdout()).toContain('Retention set: agents stopped or unreachable for 3d are forgotten');
+    expect(m.stdout()).toContain('back to the platform default');
+  });
+
+  it('retention shows the tenant retention and whose it is, as a line or as JSON', async () => {
+    server.setHandler(() => ({ json: { forgetAfter: '7d', forgetAfterMs: 604_800_000, source: 'platform' } }));
+    expect(await run('retention')).toBe(0);
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/retention' });
+    expect(m.stdout()).toBe('Retention: agents stopped or unreachable for 7d are forgotten (the platform default).\n');
+    server.setHandler(() => ({ json: { forgetAfter: '36h', forgetAfterMs: 129_600_000, source: 'tenant' } }));
+    expect(await run('retention', '--json')).toBe(0);
+    expect(JSON.parse(m.stdout().split('\n').slice(1).join('\n'))).toEqual({ forgetAfter: '36h', forgetAfterMs: 129_600_000, source: 'tenant' });
+  });
+
+  it.each([
+    [['retention', 'set']],
+    [['retention', 'set', '3d', '--default']],
+    [['retention', '--default']],
+    [['retention', 'get']],
+    [['retention', 'set', '3d', '--forget-after', '1d']],
+  ])('retention %j is a usage error (exit 2) that sends nothing', async (argv) => {
+    expect(await run(...argv)).toBe(2);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('agent --history prints a page of the event-store history and how to get the next one', async () => {

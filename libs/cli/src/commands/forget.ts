@@ -12,7 +12,7 @@ export const command: CliCommand = {
     '',
     'The agent leaves the fleet and makes no further transitions; if it beats again it comes back as a new agent.',
     'Agents stopped or unreachable longer than the tenant retention (default 7d) are forgotten automatically',
-    '(vigil retention --forget-after 3d).',
+    '(vigil retention shows it; vigil retention set 3d changes it).',
     '',
     'Options:',
     '  --reason <text>    why (recorded in the agent-forgotten event)',

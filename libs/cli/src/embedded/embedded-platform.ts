@@ -120,7 +120,24 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       retryAfterSeconds: config.ingest.retryAfterSeconds,
     });
     await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
-    await app.register(queryPlugin, { deps: { log, readModel, store, topics, apiKeys: keys, keys, logger, metrics, webhooks, allowPrivateWebhooks: config.notifier.allowPrivate }, config: config.query });
+    // GET /v1/retention answers the same platform default the writer thread's detector was given.
+    const platformForgetAfterMs = config.forgetAfterMs;
+    await app.register(queryPlugin, {
+      deps: {
+        log,
+        readModel,
+        store,
+        topics,
+        apiKeys: keys,
+        keys,
+        logger,
+        metrics,
+        webhooks,
+        allowPrivateWebhooks: config.notifier.allowPrivate,
+        ...(platformForgetAfterMs === undefined ? {} : { platformForgetAfterMs }),
+      },
+      config: config.query,
+    });
     const consumers = platformConsumers(config.topicPrefix, topics);
     registerConsumerLag(metrics, log, [...consumers.detector, ...consumers.projector]);
 

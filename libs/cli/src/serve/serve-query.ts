@@ -16,7 +16,16 @@ export async function startQuery(config: ServeConfig, logger: Logger, signal?: A
       {
         name: 'query',
         prepare: (log, topics) => waitForTopics(log, [topics.agentEvents, topics.statusTransitions], logger, signal),
-        build: (deps) => buildQueryApp({ ...deps, ...(webhooks === null ? {} : { webhooks, allowPrivateWebhooks: config.allowPrivateWebhooks }) }, config.query!),
+        build: (deps) =>
+          buildQueryApp(
+            {
+              ...deps,
+              ...(webhooks === null ? {} : { webhooks, allowPrivateWebhooks: config.allowPrivateWebhooks }),
+              // VIGIL_FORGET_AFTER: the detector's platform default, which GET /v1/retention reports (give both the same).
+              ...(config.detector.forgetAfterMs === undefined ? {} : { platformForgetAfterMs: config.detector.forgetAfterMs }),
+            },
+            config.query!,
+          ),
       },
       config,
       logger,

@@ -29,7 +29,7 @@ export const SERVE_VARIABLES: readonly ServeVariable[] = [
   { name: 'VIGIL_API_KEYS', meaning: 'deprecated: static keys key=tenant[:role],... (role default operator; not revocable, use vigil keys)', default: 'unset' },
   { name: 'VIGIL_DEGRADED_AFTER', meaning: 'silence before degraded (detector)', default: "3 x the agent's interval" },
   { name: 'VIGIL_UNREACHABLE_AFTER', meaning: 'silence before unreachable (detector)', default: '10 x the interval' },
-  { name: 'VIGIL_FORGET_AFTER', meaning: 'stopped or unreachable agents are forgotten after it (detector; tenants: PUT /v1/retention)', default: '7d' },
+  { name: 'VIGIL_FORGET_AFTER', meaning: 'stopped or unreachable agents are forgotten after it (detector; query reports it in GET /v1/retention, so give both the same; tenants: PUT /v1/retention)', default: '7d' },
   { name: 'VIGIL_STALLED_AFTER', meaning: 'no progress with work in flight before stalled (detector)', default: '5 x the interval' },
   { name: 'VIGIL_WINDOW', meaning: 'detector window; ingest ticks at min(1s, window) unless VIGIL_TICK_INTERVAL says', default: '1s' },
   { name: 'VIGIL_LOG_LEVEL', meaning: 'pino level of the JSON logs on stderr', default: 'info' },

@@ -8,7 +8,7 @@ const INCREMENTAL_AUTO_VACUUM = 2;
 
 /** How long the read model keeps what it folded, measured in event time back from the newest event folded. */
 export const ReadModelRetentionOptions = z.strictObject({
-  /** Transitions (and forgotten agents' tombstones). Default 30 days. */
+  /** Transitions (and the tombstones of forgotten agents that have no release point). Default 30 days. */
   transitionsMs: z.number().int().positive().default(30 * DAY_MS),
   /** 1-minute metric summaries; older ones are rolled up into hours first. Default 7 days. */
   metricMinutesMs: z.number().int().positive().default(7 * DAY_MS),
@@ -88,8 +88,11 @@ export class ReadModelRetention {
            latency_sum = excluded.latency_sum, sketch = excluded.sketch`,
       ),
       deleteHours: db.prepare<[string, string, number]>('DELETE FROM rm_metric_hours WHERE tenant = ? AND agent_id = ? AND hour_start < ?'),
+      // Only tombstones without a release point: the projector releases the others exactly (releaseTombstones), and
+      // pruning one of those by age could let a late event of a forgotten life through after a long backlog.
       deleteTombstones: db.prepare<[number, number]>(
-        'DELETE FROM rm_forgotten WHERE (tenant, agent_id) IN (SELECT tenant, agent_id FROM rm_forgotten WHERE forgotten_at < ? LIMIT ?)',
+        `DELETE FROM rm_forgotten WHERE (tenant, agent_id) IN
+           (SELECT tenant, agent_id FROM rm_forgotten WHERE release_offset IS NULL AND forgotten_at < ? LIMIT ?)`,
       ),
     };
   }

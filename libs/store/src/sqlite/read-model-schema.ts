@@ -79,13 +79,25 @@ CREATE TABLE IF NOT EXISTS rm_metric_minutes (
 ) WITHOUT ROWID;
 
 -- Agents forgotten (agent-forgotten facts): a beat or kill folded later from the other topic and not newer than
--- the cutoff belonged to the forgotten life and must not bring the row back. Pruned with the transitions.
+-- the cutoff belonged to the forgotten life and must not bring the row back. partition and release_offset (added
+-- columns, below) say when the projector may release the tombstone; one folded without them is pruned with the
+-- transitions.
 CREATE TABLE IF NOT EXISTS rm_forgotten (
   tenant       TEXT    NOT NULL,
   agent_id     TEXT    NOT NULL,
   cutoff       INTEGER NOT NULL,
   forgotten_at INTEGER NOT NULL,
   PRIMARY KEY (tenant, agent_id)
+) WITHOUT ROWID;
+
+-- Each tenant's own retention (retention-set; forget_after_ms NULL: back to the platform default), kept because only
+-- the detector's memory holds it otherwise, and GET /v1/retention answers what the detector applies: folded from the
+-- copies on partition 0 of agent-events, in log order.
+CREATE TABLE IF NOT EXISTS rm_tenant_retention (
+  tenant          TEXT    NOT NULL PRIMARY KEY,
+  forget_after_ms INTEGER,
+  set_at          INTEGER NOT NULL,
+  event_id        TEXT    NOT NULL
 ) WITHOUT ROWID;
 
 -- Hours rolled up from metric minutes once the minutes pass their retention (the 1 h view keeps them longer).
@@ -138,6 +150,9 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
   { table: 'rm_transitions', column: 'seq', definition: 'INTEGER' },
   // JSON of the last beat's `eventLoopDelayMs`.
   { table: 'rm_agents', column: 'event_loop_delay', definition: 'TEXT' },
+  // A tombstone's release point: the agent's partition of agent-events and the end offset it had at the fact.
+  { table: 'rm_forgotten', column: 'partition', definition: 'INTEGER' },
+  { table: 'rm_forgotten', column: 'release_offset', definition: 'INTEGER' },
 ];
 
 const INDEXES_ON_ADDED_COLUMNS = `
@@ -145,6 +160,7 @@ CREATE INDEX IF NOT EXISTS rm_agents_by_severity ON rm_agents (tenant, severity,
 CREATE INDEX IF NOT EXISTS rm_agents_by_last_seen ON rm_agents (tenant, seen_order, agent_id);
 CREATE INDEX IF NOT EXISTS rm_transitions_by_seq ON rm_transitions (seq);
 CREATE INDEX IF NOT EXISTS rm_transitions_by_tenant_seq ON rm_transitions (tenant, seq);
+CREATE INDEX IF NOT EXISTS rm_forgotten_by_release ON rm_forgotten (partition, release_offset) WHERE release_offset IS NOT NULL;
 `;
 
 /**

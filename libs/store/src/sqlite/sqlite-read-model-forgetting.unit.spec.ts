@@ -106,10 +106,83 @@ describe('SqliteReadModel: forgetting', () => {
     expect(await rm.getAgent('other', 'a-1')).not.toBeNull();
   });
 
+  it('stores the release point the projector found with the tombstone, in the fold of the fact, and lists it', async () => {
+    await inputs(beat('a-1', T0), beat('a-2', T0));
+    await rm.apply([forgotten('a-1', T0 + 10_000, T0 + 5_000)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 1 }, [
+      { tenant: 'acme', agentId: 'a-1', partition: 3, releaseOffset: 42 },
+    ]);
+    await outputs(forgotten('a-2', T0 + 10_000, T0));
+
+    // a-2's fact came without a release point: it is pruned by age instead, and not the projector's to reload.
+    expect(await rm.tombstones()).toEqual([{ tenant: 'acme', agentId: 'a-1', cutoff: T0 + 10_000, partition: 3, releaseOffset: 42 }]);
+  });
+
+  it('releases the tombstones of a partition that the committed offset has reached, and no others', async () => {
+    await rm.apply([forgotten('a-1', T0 + 1000, T0), forgotten('a-2', T0 + 1000, T0), forgotten('a-3', T0 + 1000, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 3 }, [
+      { tenant: 'acme', agentId: 'a-1', partition: 0, releaseOffset: 10 },
+      { tenant: 'acme', agentId: 'a-2', partition: 0, releaseOffset: 20 },
+      { tenant: 'acme', agentId: 'a-3', partition: 1, releaseOffset: 5 },
+    ]);
+
+    expect(await rm.releaseTombstones(0, 15)).toBe(1);
+
+    expect((await rm.tombstones()).map((t) => t.agentId).sort()).toEqual(['a-2', 'a-3']);
+    // The released agent's old life is over: a beat now is a new life.
+    await inputs(beat('a-1', T0 + 500));
+    expect(await rm.getAgent('acme', 'a-1')).not.toBeNull();
+    await inputs(beat('a-2', T0 + 500));
+    expect(await rm.getAgent('acme', 'a-2')).toBeNull();
+  });
+
+  it('moves the release point on when the agent is forgotten again', async () => {
+    const release = (releaseOffset: number) => [{ tenant: 'acme', agentId: 'a-1', partition: 0, releaseOffset }];
+    await rm.apply([forgotten('a-1', T0 + 1000, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 1 }, release(10));
+    await rm.apply([forgotten('a-1', T0 + 90_000, T0 + 60_000)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 2 }, release(50));
+    expect(await rm.tombstones()).toEqual([{ tenant: 'acme', agentId: 'a-1', cutoff: T0 + 90_000, partition: 0, releaseOffset: 50 }]);
+    expect(await rm.releaseTombstones(0, 10)).toBe(0);
+  });
+
+  it('prunes by age only the tombstones without a release point', async () => {
+    const short = new SqliteReadModel({ path: ':memory:', sweepOnTimer: false, retention: { transitionsMs: 60_000 } });
+    try {
+      await short.apply([forgotten('a-1', T0, T0), forgotten('a-2', T0, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 2 }, [
+        { tenant: 'acme', agentId: 'a-1', partition: 0, releaseOffset: 7 },
+      ]);
+      await short.apply([healthy('a-9', T0 + 3_600_000)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 3 });
+
+      expect((await short.pruneRetention()).tombstones).toBe(1);
+
+      expect((await short.tombstones()).map((t) => t.agentId)).toEqual(['a-1']);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('is replay-safe: a redelivered batch holding the fact changes nothing more', async () => {
     await inputs(beat('a-1', T0));
     await outputs(healthy('a-1', T0), forgotten('a-1', T0 + 1000, T0));
     await rm.apply([healthy('a-1', T0), forgotten('a-1', T0 + 1000, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: offsets.get(OUTPUT_TOPIC)! });
     expect(await rm.getAgent('acme', 'a-1')).toBeNull();
+  });
+});
+
+describe('SqliteReadModel on a file from before tombstone release points', () => {
+  it('adds the columns, keeps the old tombstones guarding (pruned by age) and stores release points from then on', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(':memory:');
+    const first = new SqliteReadModel({ database: db, sweepOnTimer: false });
+    await first.apply([forgotten('old', T0 + 1000, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 1 });
+    // As the file was before the columns existed.
+    db.exec('DROP INDEX rm_forgotten_by_release; ALTER TABLE rm_forgotten DROP COLUMN partition; ALTER TABLE rm_forgotten DROP COLUMN release_offset');
+
+    const reopened = new SqliteReadModel({ database: db, sweepOnTimer: false });
+    await reopened.apply([beat('old', T0 + 500)], { topic: AGENT_TOPIC, partition: 0, nextOffset: 1 });
+    expect(await reopened.getAgent('acme', 'old')).toBeNull();
+    expect(await reopened.tombstones()).toEqual([]);
+    await reopened.apply([forgotten('new', T0 + 2000, T0)], { topic: OUTPUT_TOPIC, partition: 0, nextOffset: 2 }, [
+      { tenant: 'acme', agentId: 'new', partition: 0, releaseOffset: 9 },
+    ]);
+    expect((await reopened.tombstones()).map((t) => t.agentId)).toEqual(['new']);
+    db.close();
   });
 });

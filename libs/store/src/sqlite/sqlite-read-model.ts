@@ -19,6 +19,7 @@ import {
   type Page,
   type EventLoopDelay,
   type Progress,
+  type RetentionSetEvent,
   type StatusTransitionedEvent,
   type TransitionView,
 } from '@vigil/contracts';
@@ -27,7 +28,19 @@ import { onThreadSignal, raiseThreadSignal } from '@vigil/log';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
 import { parseStoreOptions } from '../parse-options.ts';
-import type { AgentFilter, LabelMatch, MetricQuery, ProjectionBatch, ProjectionCheckpoint, ReadModel, SequencedTransition, TransitionQuery } from '../read-model-port.ts';
+import type {
+  AgentFilter,
+  LabelMatch,
+  MetricQuery,
+  ProjectionBatch,
+  ProjectionCheckpoint,
+  ReadModel,
+  SequencedTransition,
+  TenantRetention,
+  Tombstone,
+  TombstoneRelease,
+  TransitionQuery,
+} from '../read-model-port.ts';
 import { mapSqliteError } from './map-sqlite-error.ts';
 import { HOUR_MS, mergeIntoHour, minuteFromRow, minuteToPoint, rollUpHour, type MetricMinute, type MinuteRow } from './metric-rollup.ts';
 import { openSqliteDatabase } from './open-database.ts';
@@ -44,6 +57,7 @@ import {
 } from './page-cursor.ts';
 import { prepareForgetting, type ReadModelForgetting } from './read-model-forget.ts';
 import { ReadModelRetention, type RetentionSweepResult } from './read-model-retention.ts';
+import { prepareTenantRetention, type ReadModelTenantRetention } from './read-model-tenant-retention.ts';
 import { SEVERITY_ORDER, migrateReadModel } from './read-model-schema.ts';
 
 /** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
@@ -227,9 +241,14 @@ export class SqliteReadModel implements ReadModel {
   private foldedTransitions = 0;
   private closed = false;
   private readonly forgetting: ReadModelForgetting;
+  private readonly tenantRetentions: ReadModelTenantRetention;
   private readonly retention: ReadModelRetention;
   private readonly sweepTimer: NodeJS.Timeout | null;
   private sweeping: Promise<RetentionSweepResult> | null = null;
+  /** Partition of the batch being folded. */
+  private batchPartition = -1;
+  /** Release points of the batch being folded, by agent key (`<tenant>/<agentId>`). */
+  private releases: ReadonlyMap<string, TombstoneRelease> = new Map();
 
   private readonly stmt: {
     getCheckpoint: Database.Statement<[string, number], { next_offset: number }>;
@@ -366,6 +385,7 @@ export class SqliteReadModel implements ReadModel {
       ),
     };
     this.forgetting = prepareForgetting(db);
+    this.tenantRetentions = prepareTenantRetention(db);
     this.retention = new ReadModelRetention(db, parsed.retention);
     if (parsed.retention.sweepIntervalMs > 0 && parsed.sweepOnTimer) {
       this.sweepTimer = setInterval(() => void this.sweepOnTimer(), parsed.retention.sweepIntervalMs);
@@ -390,8 +410,12 @@ export class SqliteReadModel implements ReadModel {
   }
 
   /** Folds events of one topic partition and advances its checkpoint in one transaction; a no-op if already applied. */
-  async apply(events: readonly (AgentEvent | DetectorOutputEvent)[], checkpoint: ProjectionCheckpoint): Promise<void> {
-    return this.applyMany([{ events, checkpoint }]);
+  async apply(
+    events: readonly (AgentEvent | DetectorOutputEvent)[],
+    checkpoint: ProjectionCheckpoint,
+    tombstoneReleases?: readonly TombstoneRelease[],
+  ): Promise<void> {
+    return this.applyMany([{ events, checkpoint, ...(tombstoneReleases === undefined ? {} : { tombstoneReleases }) }]);
   }
 
   /**
@@ -404,9 +428,11 @@ export class SqliteReadModel implements ReadModel {
     try {
       this.db
         .transaction(() => {
-          for (const { events, checkpoint } of batches) {
+          for (const { events, checkpoint, tombstoneReleases } of batches) {
             const current = this.stmt.getCheckpoint.get(checkpoint.topic, checkpoint.partition);
             if (current !== undefined && current.next_offset >= checkpoint.nextOffset) continue;
+            this.releases = new Map((tombstoneReleases ?? []).map((r) => [`${r.tenant}/${r.agentId}`, r]));
+            this.batchPartition = checkpoint.partition;
             const firstSeq = (this.stmt.getSeq.get()?.value ?? 0) + 1;
             this.nextSeq = firstSeq;
             let newest = Number.NEGATIVE_INFINITY;
@@ -424,6 +450,8 @@ export class SqliteReadModel implements ReadModel {
     } catch (err) {
       const where = batches.map(({ checkpoint }) => `${checkpoint.topic}/${checkpoint.partition}`).join(', ');
       throw mapSqliteError(err, `apply to the read model (${where})`);
+    } finally {
+      this.releases = new Map();
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
@@ -465,6 +493,28 @@ export class SqliteReadModel implements ReadModel {
       listener();
     } catch (err) {
       this.logger.error({ err }, 'a transition listener failed');
+    }
+  }
+
+  /** The tenant's own retention folded from `retention-set`, or null (the platform default applies). */
+  async tenantRetention(tenant: string): Promise<TenantRetention | null> {
+    this.assertOpen();
+    return this.tenantRetentions.get(tenant);
+  }
+
+  /** Tombstones that have a release point (the projector reloads them when it starts). */
+  async tombstones(): Promise<Tombstone[]> {
+    this.assertOpen();
+    return this.forgetting.tombstones();
+  }
+
+  /** Deletes the tombstones of agent-events `partition` whose release offset `committedOffset` has reached. */
+  async releaseTombstones(partition: number, committedOffset: number): Promise<number> {
+    this.assertOpen();
+    try {
+      return this.db.transaction(() => this.forgetting.release(partition, committedOffset)).immediate();
+    } catch (err) {
+      throw mapSqliteError(err, `release tombstones of partition ${partition}`);
     }
   }
 
@@ -737,6 +787,7 @@ export class SqliteReadModel implements ReadModel {
         if ('cause' in event.data) this.onForgotten(event as AgentForgottenFactEvent);
         return;
       case 'retention-set':
+        return this.onRetentionSet(event);
       case 'tick':
       case 'agent-resumed':
       case 'agent-stopped':
@@ -774,10 +825,21 @@ export class SqliteReadModel implements ReadModel {
     });
   }
 
+  /**
+   * `retention-set` is written to every partition, and each partition's detector applies its own copies in that
+   * partition's order. The read model keeps what partition 0's detector applies: its copies only, in log order (the
+   * partitions are folded in any interleaving, so mixing their copies could step back to an older setting).
+   */
+  private onRetentionSet(event: RetentionSetEvent): void {
+    if (this.batchPartition !== 0) return;
+    this.tenantRetentions.set(event.tenant, event.data.forgetAfterMs, timeOf(event.time, 'time'), event.id);
+  }
+
   private onForgotten(event: AgentForgottenFactEvent): void {
     const at = timeOf(event.time, 'time');
     const lastBeat = event.data.lastHeartbeatAt === null ? Number.NEGATIVE_INFINITY : timeOf(event.data.lastHeartbeatAt, 'data.lastHeartbeatAt');
-    this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at);
+    const release = this.releases.get(`${event.tenant}/${event.agentId}`);
+    this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at, release);
   }
 
   private onHeartbeat(event: HeartbeatEvent): void {
