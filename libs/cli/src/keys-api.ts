@@ -1,5 +1,4 @@
-import { ErrorBody } from '@vigil/contracts';
-import { ApiKeyInfo, CreatedApiKey } from '@vigil/http';
+import { ApiKeyInfo, CreatedApiKey, ErrorBody } from '@vigil/contracts';
 import { VigilApiError } from '@vigil/sdk';
 import { z } from 'zod';
 

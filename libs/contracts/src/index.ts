@@ -28,3 +28,4 @@ export * from './http/heartbeat-request.ts';
 export * from './http/page.ts';
 export * from './http/webhook-view.ts';
 export * from './http/history-entry.ts';
+export * from './http/api-key-view.ts';
