@@ -29,4 +29,5 @@ export type {
   TransitionView,
   WebhookCreated,
   WebhookView,
+  WhoAmI,
 } from '@vigil/contracts';

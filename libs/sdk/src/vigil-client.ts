@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, TransitionView, WebhookCreated, WebhookView, WhoAmI, pageOf } from '@vigil/contracts';
 import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
@@ -169,6 +169,11 @@ export class VigilClient {
   /** `GET /v1/fleet/summary`: counts per status for the tenant. */
   summary(): Promise<FleetSummary> {
     return this.#http.request({ method: 'GET', path: '/v1/fleet/summary', schema: FleetSummary });
+  }
+
+  /** `GET /v1/whoami`: the key this client holds — its id (never the key), tenant, role and name. Any key may ask. */
+  whoami(): Promise<WhoAmI> {
+    return this.#http.request({ method: 'GET', path: '/v1/whoami', schema: WhoAmI });
   }
 
   /** One page of transitions of an agent (`GET /v1/agents/:id/transitions`), or of the tenant when no id is given. */

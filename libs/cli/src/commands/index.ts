@@ -35,6 +35,7 @@ export const commands: readonly (CommandEntry | CliCommand)[] = [
   lazy('tail', 'Follow status transitions live (Ctrl-C to stop)', () => import('./tail.ts')),
   lazy('replay', 'Replay a JSONL event log through the detector and print transitions and metric summaries as JSONL', () => import('./replay.ts')),
   lazy('dashboard', 'Print (and open) a dashboard URL that logs the browser in', () => import('./dashboard.ts')),
+  lazy('whoami', 'Show the API key the client commands use: its id, tenant, role and name (never the key)', () => import('./whoami.ts')),
   lazy('keys', 'Create, list and revoke API keys (admin)', () => import('./keys.ts')),
 ];
 
