@@ -12,7 +12,7 @@ import type { VigilLogger } from './logger.ts';
 import { DEFAULT_TIMEOUT_MS, VigilClientOptionsSchema, usageErrorFrom } from './options.ts';
 import type { VigilClientOptions } from './options.ts';
 import { parseSse } from './sse-parser.ts';
-import type { AgentFilter, MetricRange, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
+import type { AgentFilter, FetchResponse, MetricRange, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
 
 const AgentPage = pageOf(AgentView);
 const TransitionPage = pageOf(TransitionView);
@@ -240,7 +240,7 @@ export class VigilClient {
    */
   async *streamTransitions(options: StreamOptions = {}): AsyncGenerator<StreamedTransition, void, undefined> {
     const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId };
-    let response: Response;
+    let response: FetchResponse;
     try {
       response = await this.#http.openStream('/v1/transitions/stream', {}, headers, options.signal);
     } catch (err) {

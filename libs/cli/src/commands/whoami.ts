@@ -1,7 +1,6 @@
-import { VigilClient } from '@vigil/sdk';
-import { CLIENT_FLAGS_USAGE, clientFlags, parseFlags, printJson } from '../args.ts';
+import { CLIENT_FLAGS_USAGE, clientFlags, clientFor, parseFlags, printJson } from '../args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
-import { findCredentials, requireKey, type CredentialSource } from '../client/credentials.ts';
+import { findCredentials, type CredentialSource } from '../client/credentials.ts';
 
 /** Where the key came from, as a person would name it. */
 const KEY_SOURCE: Readonly<Record<CredentialSource, string>> = {
@@ -29,7 +28,7 @@ export const command: CliCommand = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, clientFlags, 0);
     const credentials = findCredentials(values, io);
-    const me = await new VigilClient({ apiKey: requireKey(credentials), url: credentials.url }).whoami();
+    const me = await clientFor(credentials).whoami();
     if (values.json === true) printJson(io, { ...me, url: credentials.url });
     else {
       const source = credentials.keyFrom === undefined ? '' : `; key from ${KEY_SOURCE[credentials.keyFrom]}`;
