@@ -158,29 +158,60 @@ describe.skipIf(!hasChromium && !mustRunBrowser)('the dashboard in headless Chro
     expect(pageErrors).toEqual([]);
   }, 240_000);
 
-  it('asks for a key when there is none, refuses a wrong one, accepts a pasted one', async () => {
+  it('asks for a key when there is none, refuses a wrong one, and fits itself to the role of a pasted one (GET /v1/whoami)', async () => {
     requireChromium();
     vigil = await startVigilUp(upArgs(tempDir('vigil-dashboard-data-')));
+    const url = vigil.url;
     browser = await openBrowser();
     const { page, pageErrors } = browser;
-    await page.goto(`${vigil.url}/dashboard`);
-    await enterKey(page, 'not-the-key');
-    await page.getByRole('alert').filter({ hasText: /wrong API key/i }).waitFor({ timeout: LIVE_TIMEOUT_MS });
-    // An agent's key beats but may not watch the fleet: the page says an operator key is needed.
-    const created = await fetch(`${vigil.url}/v1/keys`, {
+    const createKey = async (role: string, name: string): Promise<string> => {
+      const created = await fetch(`${url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ role, name }),
+      });
+      expect(created.status).toBe(201);
+      return ((await created.json()) as { key: string }).key;
+    };
+    // One agent in the fleet, so that a page which may control it has a Kill button to show.
+    const beat = await fetch(`${url}/v1/heartbeats`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ role: 'agent', name: 'browser-test agent' }),
+      body: JSON.stringify({ agentId: 'role-agent', intervalSeconds: 3600 }),
     });
-    expect(created.status).toBe(201);
-    const agentKey = ((await created.json()) as { key: string }).key;
-    await enterKey(page, agentKey);
-    await page.getByRole('alert').filter({ hasText: /needs an operator key/ }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(beat.status).toBe(202);
+    const controls = page.getByRole('button', { name: /^(Kill|Resume) role-agent$/ });
+
+    await page.goto(`${url}/dashboard`);
+    await enterKey(page, 'not-the-key');
+    await page.getByRole('alert').filter({ hasText: /wrong API key/i }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+    // An agent's key beats but may not watch the fleet, let alone kill: the page names the key and shows neither.
+    await enterKey(page, await createKey('agent', 'browser-test agent'));
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'This is an agent key ("browser-test agent", tenant default): it may only send heartbeats. The dashboard needs an operator or admin key.' })
+      .waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await page.locator('.fleet').count()).toBe(0);
+    expect(await controls.count()).toBe(0);
+    expect(await page.locator('#identity').isHidden()).toBe(true);
+
+    // An operator key watches and controls, and the header says whose key it is.
+    await enterKey(page, await createKey('operator', 'browser-test operator'));
+    await page.locator('#conn[data-state=live]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await page.locator('.vrow[data-agent="role-agent"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await controls.first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await page.locator('#identity').textContent()).toBe('default · operator · browser-test operator');
+
+    // So does the admin key, pasted after "Change key".
+    await page.getByRole('button', { name: 'Change key' }).click();
     await enterKey(page, API_KEY);
     await page.locator('#conn[data-state=live]').waitFor({ timeout: LIVE_TIMEOUT_MS });
-    await page.locator('.fleet').waitFor();
+    await page.locator('.vrow[data-agent="role-agent"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await controls.first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await page.locator('#identity').textContent()).toBe('default · admin · bootstrap admin (--api-key)');
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 
   it('reconnects on its own when the server comes back, and stays live', async () => {
     requireChromium();

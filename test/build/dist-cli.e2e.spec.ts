@@ -16,7 +16,7 @@ import { startVigilUp } from '../e2e/support/vigil-up.ts';
 import { waitUntil } from '../e2e/support/wait-for.ts';
 
 const run = promisify(execFile);
-const built = ['libs/cli/dist/main.js', 'services/detector/dist/index.js', 'libs/sdk/dist/index.js'].every((f) => existsSync(join(REPO_ROOT, f)));
+const built = ['libs/cli/dist/main.js', 'libs/cli/dist/bundle/vigil-client.js', 'services/detector/dist/index.js', 'libs/sdk/dist/index.js'].every((f) => existsSync(join(REPO_ROOT, f)));
 if (!built && process.env['CI'] !== 'true') console.log('dist-cli e2e skipped: no build (run `npm run build` first)');
 
 let cleanup: Cleanup;

@@ -100,6 +100,19 @@ describe('vigil CLI against vigil up', () => {
 
     const dashboard = await cli('dashboard', '--no-open');
     expect(dashboard.stdout).toBe(`${up.url}/dashboard#key=${encodeURIComponent(up.apiKey)}\n`);
+
+    // whoami: the key found in data/api-key, then an agent key made with vigil keys, as the server knows them.
+    const me = await cli('whoami');
+    expect(me).toMatchObject({ code: 0, stderr: '' });
+    expect(me.stdout).toMatch(new RegExp(`^admin key "bootstrap admin \\([^"]*api-key\\)" \\(static-[0-9a-f]{12}\\) of tenant default at ${up.url}; key from the local vigil up's data/api-key\n$`));
+    const made = await runVigilCli(['keys', 'create', '--role', 'agent', '--name', 'cli e2e agent', '--json', '--url', up.url], { ...local, env: { ...local.env, VIGIL_API_KEY: up.apiKey } });
+    expect(made.code).toBe(0);
+    const agentKey = JSON.parse(made.stdout) as { id: string; key: string };
+    const agentMe = await cli('whoami', '--api-key', agentKey.key, '--json');
+    expect(JSON.parse(agentMe.stdout)).toEqual({ keyId: agentKey.id, tenant: 'default', role: 'agent', name: 'cli e2e agent', url: up.url });
+    const refused = await cli('whoami', '--api-key', 'not-a-key-of-this-server');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^vigil whoami: VIGIL_ERR_UNAUTHORIZED: [^\n]+\n$/);
   }, 180_000);
 
   it('vigil login saves URL and key (0600) for later commands; bad input fails in one line with a non-zero exit', async () => {
@@ -149,7 +162,7 @@ describe('vigil CLI against vigil up', () => {
     expect(brokenConfig.code).toBe(2);
     expect(brokenConfig.stderr.split('\n')[0]).toContain('is not JSON');
 
-    for (const command of ['login', 'agents', 'agent', 'summary', 'dashboard']) {
+    for (const command of ['login', 'agents', 'agent', 'summary', 'dashboard', 'whoami']) {
       const help = await runVigilCli([command, '--help'], opts);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: vigil ${command}`));

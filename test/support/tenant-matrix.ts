@@ -169,6 +169,9 @@ export async function runTenantMatrix(urls: PlatformUrls, keys: TenantKeys): Pro
   row('GET /v1/transitions', 'B sees only its own transitions');
   expect(await opB.summary()).toMatchObject({ total: 1 });
   row('GET /v1/fleet/summary', 'B counts only its own agents');
+  expect(await opB.get('/v1/whoami')).toStrictEqual({ keyId: keys.operatorB.id, tenant: 'globex', role: 'operator', name: 'matrix operator globex' });
+  expect(await agentBAtQuery.get('/v1/whoami')).toMatchObject({ keyId: keys.agentB.id, tenant: 'globex', role: 'agent' });
+  row('GET /v1/whoami', "a key of B is told it is B's (agent and operator), never A's");
 
   // Writes: B's control calls on A's agent are refused; B's own agent of the same id is B's.
   expectNotFound(await opB.request('POST', '/v1/agents/a-only/kill', { reason: 'cross-tenant' }), 'POST /v1/agents/:id/kill');

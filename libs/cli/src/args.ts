@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { VigilClient } from '@vigil/sdk';
 import type { CliIo } from './cli-command.ts';
-import { findCredentials, requireKey, type CredentialFlags } from './client/credentials.ts';
+import { findCredentials, requireKey, type CredentialFlags, type Credentials } from './client/credentials.ts';
+import { httpFetch } from './client/http-fetch.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The `options` of a `parseArgs` config (the type itself is not exported by @types/node 20). */
@@ -46,8 +47,12 @@ export function apiUrl(values: CredentialFlags, io: CliIo): string {
 
 /** A client for the flags given, the key found as `findCredentials` says; no key is a usage error naming the ways. */
 export function clientFrom(values: CredentialFlags, io: CliIo): VigilClient {
-  const credentials = findCredentials(values, io);
-  return new VigilClient({ apiKey: requireKey(credentials), url: credentials.url });
+  return clientFor(findCredentials(values, io));
+}
+
+/** A client for credentials already found, over the CLI's own transport (`httpFetch`: no undici at start-up). */
+export function clientFor(credentials: Pick<Credentials, 'url' | 'apiKey'>): VigilClient {
+  return new VigilClient({ apiKey: requireKey(credentials), url: credentials.url, fetch: httpFetch });
 }
 
 /** The one required positional argument (an agent id). */

@@ -1,7 +1,7 @@
-import { ErrorBody } from '@vigil/contracts';
-import { ApiKeyInfo, CreatedApiKey } from '@vigil/http';
-import { VigilApiError } from '@vigil/sdk';
+import { ApiKeyInfo, CreatedApiKey, ErrorBody } from '@vigil/contracts';
+import { VigilApiError, type FetchLike, type FetchResponse } from '@vigil/sdk';
 import { z } from 'zod';
+import { httpFetch } from './client/http-fetch.ts';
 
 const KeyList = z.object({ items: z.array(ApiKeyInfo) });
 
@@ -10,6 +10,7 @@ export class KeysApi {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string,
+    private readonly fetch: FetchLike = httpFetch,
   ) {}
 
   /** Creates a key; the answer is the only time the key is shown. */
@@ -30,9 +31,9 @@ export class KeysApi {
 
   async #call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const request = `${method} ${path}`;
-    let res: Response;
+    let res: FetchResponse;
     try {
-      res = await fetch(this.baseUrl + path, {
+      res = await this.fetch(this.baseUrl + path, {
         method,
         headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

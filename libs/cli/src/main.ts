@@ -1,123 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from './cli-command.ts';
-import { CLIENT_FLAGS_USAGE } from './client/client-flags-usage.ts';
-import { commands, findCommand } from './commands/index.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './cli-command.ts';
+import { commands } from './commands/index.ts';
+import { dispatch, usageOf } from './dispatch.ts';
 import { processIo } from './process-io.ts';
-import { UsageError } from './usage-error.ts';
+
+export { runCommand } from './dispatch.ts';
 
 /** `vigil --help`: the commands and the flags they share. */
 export function mainUsage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'Usage: vigil <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Options of the commands that call the API:',
-    CLIENT_FLAGS_USAGE,
-    '',
-    "Run 'vigil <command> --help' for a command's options.",
-  ].join('\n');
-}
-
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
-}
-
-/** Whether the arguments ask for help (`--help`/`-h` before a `--`). */
-function wantsHelp(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+  return usageOf(commands);
 }
 
 /**
- * Runs `vigil` with the arguments after the program name and returns the exit code: 0 done, 1 the API failed
- * (message names the error code), 2 the command line is wrong (message and usage on stderr).
+ * Runs `vigil` (every command) with the arguments after the program name and returns the exit code: 0 done, 1 the
+ * API failed (message names the error code), 2 the command line is wrong (message and usage on stderr).
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const { tokens } = parseArgs({
-    args: [...argv],
-    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-  });
-  const first = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
-  const globals = tokens.filter((t) => t.kind === 'option' && (first === undefined || t.index < first.index));
-  for (const t of globals) {
-    if (t.kind === 'option' && t.name !== 'help' && t.name !== 'version') {
-      io.stderr(`vigil: unknown option '${t.rawName}' (command options go after the command)\n\n${mainUsage()}\n`);
-      return EXIT.usage;
-    }
-  }
-  const globalNames = new Set(globals.map((t) => (t.kind === 'option' ? t.name : '')));
-  if (first === undefined || first.kind !== 'positional') {
-    if (globalNames.has('help')) {
-      io.stdout(`${mainUsage()}\n`);
-      return EXIT.ok;
-    }
-    if (globalNames.has('version')) {
-      io.stdout(`${version()}\n`);
-      return EXIT.ok;
-    }
-    io.stderr(`vigil: missing command\n\n${mainUsage()}\n`);
-    return EXIT.usage;
-  }
-  let name = first.value;
-  let rest = argv.slice(first.index + 1);
-  if (name === 'help') {
-    // `vigil help [<command>]` is `vigil [<command>] --help`.
-    if (rest[0] === undefined) {
-      io.stdout(`${mainUsage()}\n`);
-      return EXIT.ok;
-    }
-    name = rest[0];
-    rest = ['--help'];
-  }
-  const command = await findCommand(name);
-  if (command === undefined) {
-    io.stderr(`vigil: unknown command '${name}'\n\n${mainUsage()}\n`);
-    return EXIT.usage;
-  }
-  if (globalNames.has('help') || wantsHelp(rest)) {
-    io.stdout(`${command.usage}\n`);
-    return EXIT.ok;
-  }
-  return runCommand(command, [...rest], io);
+export function main(argv: readonly string[], io: CliIo): Promise<number> {
+  return dispatch(argv, io, commands);
 }
 
-/** A `VigilError` (of the SDK, contracts or a service), recognised by shape so `main` need not import them. */
-function isVigilError(err: unknown): err is Error & { code: string; details?: Readonly<Record<string, unknown>> } {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('VIGIL_ERR_');
-}
-
-/** Runs one command, turning what it throws into a message and an exit code. */
-export async function runCommand(command: CliCommand, argv: string[], io: CliIo): Promise<number> {
-  try {
-    return await command.run(argv, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`vigil ${command.name}: ${err.message}\n\n${command.usage}\n`);
-      return EXIT.usage;
-    }
-    const json = argv.includes('--json');
-    if (isVigilError(err)) {
-      const field = typeof err.details?.['field'] === 'string' ? err.details['field'] : undefined;
-      if (json) io.stderr(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(field === undefined ? {} : { field }) } })}\n`);
-      else io.stderr(`vigil ${command.name}: ${err.code}: ${err.message}${field === undefined ? '' : ` (field: ${field})`}\n`);
-      return EXIT.failure;
-    }
-    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    io.stderr(`vigil ${command.name}: unexpected error: ${message}\n`);
-    return EXIT.failure;
-  }
-}
-
-/** Entry point of `bin/vigil.js`: runs with the process's arguments, streams and environment. */
+/** Entry point of `bin/vigil.js` (sources, or the compiled build): runs with the process's arguments, streams and environment. */
 export async function runFromProcess(): Promise<number> {
   const { io, dispose } = processIo();
   try {

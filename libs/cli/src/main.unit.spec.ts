@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../testing/index.ts';
+import { clientCommands, runClientFromProcess } from './client-main.ts';
+import { CATALOGUE, isPlatformCommand } from './commands/catalogue.ts';
 import { commands, findCommand } from './commands/index.ts';
+import { commandNameOf, dispatch } from './dispatch.ts';
 import { main } from './main.ts';
 
 describe('vigil main', () => {
@@ -65,5 +68,38 @@ describe('vigil main', () => {
     const j = memoryIo();
     expect(await main(['dashboard', '--json'], j.io)).toBe(0);
     expect(JSON.parse(j.stdout())).toEqual({ url: 'http://127.0.0.1:8080/dashboard', opened: false, loggedIn: false });
+  });
+});
+
+describe('the bundled client (client-main.ts)', () => {
+  it('lists every command, in the same order and words as the full CLI, and prints the same --help', async () => {
+    expect(clientCommands.map((c) => [c.name, c.summary])).toEqual(commands.map((c) => [c.name, c.summary]));
+    const full = memoryIo();
+    const client = memoryIo();
+    await main(['--help'], full.io);
+    await dispatch(['--help'], client.io, clientCommands);
+    expect(client.stdout()).toBe(full.stdout());
+  });
+
+  it('loads the client commands itself and never a platform one', async () => {
+    for (const entry of clientCommands) {
+      if (isPlatformCommand(entry.name)) await expect(entry.load()).rejects.toThrow('runs the platform');
+      else expect((await entry.load()).summary).toBe(entry.summary);
+    }
+    expect(CATALOGUE.filter((c) => c.kind === 'platform').map((c) => c.name)).toEqual(['up', 'serve', 'replay']);
+  });
+
+  it('hands platform commands back (null) before touching the process, in every spelling', async () => {
+    for (const argv of [['up'], ['serve', 'query'], ['replay', '-', '--until', 'x'], ['help', 'up'], ['up', '--help']]) {
+      expect(await runClientFromProcess(argv), argv.join(' ')).toBeNull();
+    }
+  });
+
+  it('names the command the arguments run', () => {
+    expect(commandNameOf(['summary', '--json'])).toBe('summary');
+    expect(commandNameOf(['help', 'keys'])).toBe('keys');
+    expect(commandNameOf(['help'])).toBeUndefined();
+    expect(commandNameOf(['--help'])).toBeUndefined();
+    expect(commandNameOf(['--', 'up'])).toBeUndefined();
   });
 });

@@ -29,3 +29,4 @@ export * from './http/page.ts';
 export * from './http/webhook-view.ts';
 export * from './http/history-entry.ts';
 export * from './http/retention-view.ts';
+export * from './http/api-key-view.ts';

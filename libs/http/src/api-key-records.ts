@@ -1,6 +1,5 @@
-import { IsoTimestamp, TenantId } from '@vigil/contracts';
+import { IsoTimestamp, RoleSchema, TenantId, type ApiKeyInfo, type CreatedApiKey } from '@vigil/contracts';
 import { z } from 'zod';
-import { ROLES } from './route-role.ts';
 
 /** The compacted log topic that holds API keys (digests, never keys) for every process of a deployment. */
 export function apiKeysTopic(prefix: string): string {
@@ -13,8 +12,8 @@ export const ApiKeyId = z.string().regex(/^(key_|static-)[0-9a-f]{6,32}$/, 'an A
 /** A human label of a key (who or what uses it). */
 export const ApiKeyName = z.string().trim().min(1).max(100);
 
-/** A role, as zod: one of ROLES. */
-export const RoleSchema = z.enum(ROLES);
+// Views of keys that clients read are contracts; re-exported so the server's code keeps one import.
+export { RoleSchema, ApiKeyInfo, CreatedApiKey } from '@vigil/contracts';
 
 const Iso = IsoTimestamp;
 
@@ -54,32 +53,6 @@ export type ApiKeyUsedRecord = z.infer<typeof ApiKeyUsedRecord>;
 export const ApiKeyRecord = z.discriminatedUnion('type', [ApiKeyCreatedRecord, ApiKeyRevokedRecord, ApiKeyUsedRecord]);
 /** Any record of the api-keys topic. */
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
-
-/** A key as `GET /v1/keys` shows it: never the key, never its digest. */
-export const ApiKeyInfo = z.strictObject({
-  id: z.string(),
-  name: z.string(),
-  tenant: z.string(),
-  role: RoleSchema,
-  createdAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  /** Given at start (bootstrap key, VIGIL_API_KEYS): not in the store, not revocable through the API. */
-  static: z.boolean(),
-});
-/** A key as listed. */
-export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
-
-/** The answer to `POST /v1/keys`: the only time the key itself is shown. */
-export const CreatedApiKey = z.strictObject({
-  id: z.string(),
-  key: z.string(),
-  tenant: z.string(),
-  role: RoleSchema,
-  name: z.string(),
-  createdAt: z.string(),
-});
-/** A new key, shown once. */
-export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 
 /** What `POST /v1/keys` takes. */
 export const CreateApiKeyRequest = z.strictObject({

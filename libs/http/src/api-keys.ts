@@ -3,11 +3,12 @@ import { TenantId } from '@vigil/contracts';
 import { InvalidApiKeysError } from './errors.ts';
 import { ROLES, type Role } from './route-role.ts';
 
-/** Who a bearer key speaks for: the key's id (never the key), its tenant and its role. */
+/** Who a bearer key speaks for: the key's id (never the key), its tenant, its role and its name (`GET /v1/whoami`). */
 export interface ApiKeyIdentity {
   readonly id: string;
   readonly tenant: string;
   readonly role: Role;
+  readonly name: string;
 }
 
 /** Maps a bearer API key to its identity; a port, so keys can live in memory, on the log or in a vault. */
@@ -26,12 +27,16 @@ export function roleSatisfies(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed);
 }
 
-/** One static key: its tenant, and optionally its role (default operator) and id. */
+/** One static key: its tenant, and optionally its role (default operator), id and name (default `given at start`). */
 export interface StaticKey {
   readonly tenant: string;
   readonly role?: Role;
   readonly id?: string;
+  readonly name?: string;
 }
+
+/** The name of a static key given none: it was handed to the process at start rather than created through the API. */
+export const STATIC_KEY_NAME = 'given at start';
 
 /** The id of a static key: derived from its digest, so it is stable across restarts and says nothing of the key. */
 export function staticKeyId(digest: string): string {
@@ -59,7 +64,7 @@ export class InMemoryApiKeyResolver implements ApiKeyResolver {
         throw new InvalidApiKeysError(`tenant ${JSON.stringify(spec.tenant)} of an API key is invalid: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       }
       const digest = keyDigest(key);
-      this.identities.set(digest, Object.freeze({ id: spec.id ?? staticKeyId(digest), tenant: spec.tenant, role: spec.role ?? 'operator' }));
+      this.identities.set(digest, Object.freeze({ id: spec.id ?? staticKeyId(digest), tenant: spec.tenant, role: spec.role ?? 'operator', name: spec.name ?? STATIC_KEY_NAME }));
     }
   }
 

@@ -56,4 +56,5 @@ export {
 } from './api-key-records.ts';
 export { LogApiKeyRegistry, type LogApiKeyRegistryOptions } from './log-key-registry.ts';
 export { registerKeyRoutes } from './key-routes.ts';
+export { registerWhoAmIRoute } from './whoami-route.ts';
 export { loadSheddingPlugin, type LoadSheddingOptions } from './load-shedding.ts';

@@ -12,10 +12,8 @@ export interface LogApiKeyRegistryOptions {
   /** The compacted api-keys topic (`apiKeysTopic(prefix)`); created with one partition if missing. */
   readonly topic: string;
   readonly logger: Logger;
-  /** Keys given at start (bootstrap admin key, VIGIL_API_KEYS): they authenticate but live only in memory. */
+  /** Keys given at start (bootstrap admin key, VIGIL_API_KEYS), with their names: they authenticate but live only in memory. */
   readonly staticKeys?: InMemoryApiKeyResolver;
-  /** Names shown for static keys in `GET /v1/keys`, by id. */
-  readonly staticNames?: Readonly<Record<string, string>>;
   /** How often last-used times go to the log, one record per key used since the last flush. Default 10 s. */
   readonly usedFlushMs?: number;
   /** Longest `start()` waits to read the topic to its end before it fails. Default 30 s. */
@@ -26,7 +24,6 @@ export interface LogApiKeyRegistryOptions {
 
 interface StoredKey {
   readonly identity: ApiKeyIdentity;
-  readonly name: string;
   readonly createdAt: string;
   readonly digest: string;
 }
@@ -122,10 +119,9 @@ export class LogApiKeyRegistry implements ApiKeyResolver, ApiKeyStore {
 
   /** Keys that authenticate now, static ones first, then stored ones by creation. */
   list(filter: { tenant?: string } = {}): ApiKeyInfo[] {
-    const names = this.#options.staticNames ?? {};
     const statics: ApiKeyInfo[] = (this.#options.staticKeys?.list() ?? []).map((k) => ({
       id: k.id,
-      name: names[k.id] ?? 'given at start',
+      name: k.name,
       tenant: k.tenant,
       role: k.role,
       createdAt: null,
@@ -184,8 +180,7 @@ export class LogApiKeyRegistry implements ApiKeyResolver, ApiKeyStore {
         // A revocation applied here before the consumer reached the creation must not be undone by it.
         if (this.#revoked.has(record.id) || this.#byId.has(record.id)) return;
         const stored: StoredKey = {
-          identity: Object.freeze({ id: record.id, tenant: record.tenant, role: record.role }),
-          name: record.name,
+          identity: Object.freeze({ id: record.id, tenant: record.tenant, role: record.role, name: record.name }),
           createdAt: record.createdAt,
           digest: record.digest,
         };
@@ -220,7 +215,7 @@ export class LogApiKeyRegistry implements ApiKeyResolver, ApiKeyStore {
   }
 
   #info(k: StoredKey): ApiKeyInfo {
-    return { id: k.identity.id, name: k.name, tenant: k.identity.tenant, role: k.identity.role, createdAt: k.createdAt, lastUsedAt: this.#lastUsedOf(k.identity.id), static: false };
+    return { id: k.identity.id, name: k.identity.name, tenant: k.identity.tenant, role: k.identity.role, createdAt: k.createdAt, lastUsedAt: this.#lastUsedOf(k.identity.id), static: false };
   }
 
   #markCaughtUp(): void {

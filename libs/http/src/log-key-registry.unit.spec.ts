@@ -36,7 +36,7 @@ describe('LogApiKeyRegistry', () => {
     const keys = await registry();
     const created = await keys.create({ tenant: 'acme', role: 'agent', name: 'fleet' });
     expect(created.key).toMatch(/^vgl_[A-Za-z0-9_-]{32}$/);
-    expect(keys.resolve(created.key)).toEqual({ id: created.id, tenant: 'acme', role: 'agent' });
+    expect(keys.resolve(created.key)).toEqual({ id: created.id, tenant: 'acme', role: 'agent', name: created.name });
     const records = await log.read(topic, 0, 0, 100);
     expect(records).toHaveLength(1);
     expect(records[0]!.value).not.toContain(created.key);
@@ -76,9 +76,9 @@ describe('LogApiKeyRegistry', () => {
   });
 
   it('resolves static keys first, lists them, and refuses to revoke them or unknown ids', async () => {
-    const staticKeys = new InMemoryApiKeyResolver({ 'boot-key-123': { tenant: 'default', role: 'admin' } });
-    const keys = await registry({ staticKeys, staticNames: { [staticKeys.list()[0]!.id]: 'bootstrap' } });
-    expect(keys.resolve('boot-key-123')).toMatchObject({ tenant: 'default', role: 'admin' });
+    const staticKeys = new InMemoryApiKeyResolver({ 'boot-key-123': { tenant: 'default', role: 'admin', name: 'bootstrap' } });
+    const keys = await registry({ staticKeys });
+    expect(keys.resolve('boot-key-123')).toMatchObject({ tenant: 'default', role: 'admin', name: 'bootstrap' });
     expect(keys.list()).toMatchObject([{ name: 'bootstrap', static: true, role: 'admin' }]);
     await expect(keys.revoke(staticKeys.list()[0]!.id)).rejects.toMatchObject({ code: 'VIGIL_ERR_KEY_NOT_REVOCABLE', statusCode: 409 });
     await expect(keys.revoke('key_000000000000')).rejects.toMatchObject({ code: 'VIGIL_ERR_KEY_NOT_FOUND', statusCode: 404 });

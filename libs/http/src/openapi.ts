@@ -26,7 +26,7 @@ const ROLE_TEXT = {
 
 const SCHEME_DESCRIPTION = [
   'API key (`Authorization: Bearer <key>`); one tenant per key. Roles, least to most privileged:',
-  '`agent` (POST /v1/heartbeats, POST /v1/agents/{id}/goodbye), `operator` (every route on its tenant’s agents),',
+  '`agent` (POST /v1/heartbeats, POST /v1/agents/{id}/goodbye, GET /v1/whoami), `operator` (every route on its tenant’s agents),',
   '`admin` (operator of its own tenant, plus /v1/keys for every tenant). Each route says the least role it needs;',
   'a weaker key gets 403 VIGIL_ERR_FORBIDDEN naming it.',
 ].join(' ');

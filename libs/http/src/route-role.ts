@@ -1,8 +1,7 @@
-/** The roles an API key holds, least to most privileged; a route declares the least role it needs. */
-export const ROLES = ['agent', 'operator', 'admin'] as const;
+import type { Role } from '@vigil/contracts';
 
-/** One of `agent` (beat, goodbye), `operator` (its tenant's agents, thresholds, webhooks), `admin` (keys of every tenant). */
-export type Role = (typeof ROLES)[number];
+// The roles are a contract (clients name them too); the server's side is the route option below.
+export { ROLES, type Role } from '@vigil/contracts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ErrorBody } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
 import { parseRetryAfter } from './retry-after.ts';
-import type { FetchLike } from './types.ts';
+import type { FetchLike, FetchResponse } from './types.ts';
 
 /** Query string values; undefined ones are left out, arrays repeat the key. */
 export type QueryValues = Readonly<Record<string, string | number | boolean | readonly string[] | undefined | null>>;
@@ -89,7 +89,7 @@ export class HttpTransport {
   }
 
   /** Opens a streaming GET (server-sent events); the caller reads and closes the body. */
-  async openStream(path: string, query: QueryValues, headers: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<Response> {
+  async openStream(path: string, query: QueryValues, headers: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<FetchResponse> {
     const label = `GET ${path}`;
     const response = await this.send(label, this.url(path, query), {
       method: 'GET',
@@ -101,7 +101,7 @@ export class HttpTransport {
   }
 
   /** Calls fetch, mapping a failure to get any answer to a retriable `VigilApiError`. */
-  private async send(label: string, url: URL, init: RequestInit): Promise<Response> {
+  private async send(label: string, url: URL, init: RequestInit): Promise<FetchResponse> {
     try {
       return await this.#options.fetch(url, init);
     } catch (cause) {
@@ -116,7 +116,7 @@ export class HttpTransport {
   }
 
   /** Builds the error of a non-2xx answer from the server's `{error:{code,message,field?}}` body when it has one. */
-  private errorFrom(label: string, response: Response, text: string): VigilApiError {
+  private errorFrom(label: string, response: FetchResponse, text: string): VigilApiError {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#options.now());
     let body: unknown;
     try {

@@ -12,7 +12,7 @@ export type { HeartbeatOptions, KillInfo, VigilClientOptions } from './options.t
 export { SDK_ERROR_CODES, VigilApiError, VigilUsageError, isRetriableStatus } from './errors.ts';
 export type { SdkErrorCode, VigilApiErrorInit } from './errors.ts';
 export type { VigilLogger } from './logger.ts';
-export type { AgentFilter, AgentSort, FetchLike, MetricRange, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
+export type { AgentFilter, AgentSort, FetchLike, FetchResponse, MetricRange, MetricResolution, PageOptions, ThresholdValue, ThresholdsInput } from './types.ts';
 export { VigilError } from '@vigil/contracts';
 export type {
   AgentView,
@@ -30,4 +30,5 @@ export type {
   TransitionView,
   WebhookCreated,
   WebhookView,
+  WhoAmI,
 } from '@vigil/contracts';

@@ -1,7 +1,20 @@
 import type { AgentStatus } from '@vigil/contracts';
 
+/**
+ * What the SDK reads of an answer. A `Response` has all of it; a transport of its own (the `vigil` CLI's, over
+ * node:http, which spares a short process loading undici) need only have this.
+ */
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  /** The body as a stream; read only by `streamTransitions`. */
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
 /** The subset of `fetch` the SDK uses; injectable so tests and exotic runtimes can supply their own. */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<FetchResponse>;
 
 /** Filter of `listAgents`: maps to the query string of `GET /v1/agents`. */
 export interface AgentFilter {

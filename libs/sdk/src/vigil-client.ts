@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, RetentionView, TransitionView, WebhookCreated, WebhookView, pageOf } from '@vigil/contracts';
+import { AgentView, DeliveryView, FleetSummary, HeartbeatResponse, HistoryEntry, MetricPoint, RecentMetricsResponse, RetentionView, TransitionView, WebhookCreated, WebhookView, WhoAmI, pageOf } from '@vigil/contracts';
 import type { WebhookEventName, WebhookFormat } from '@vigil/contracts';
 import type { HeartbeatRequest, MetricSample, Page, Progress } from '@vigil/contracts';
 import { VigilApiError } from './errors.ts';
@@ -12,7 +12,7 @@ import type { VigilLogger } from './logger.ts';
 import { DEFAULT_TIMEOUT_MS, VigilClientOptionsSchema, usageErrorFrom } from './options.ts';
 import type { VigilClientOptions } from './options.ts';
 import { parseSse } from './sse-parser.ts';
-import type { AgentFilter, MetricRange, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
+import type { AgentFilter, FetchResponse, MetricRange, MetricResolution, PageOptions, ThresholdsInput } from './types.ts';
 
 const AgentPage = pageOf(AgentView);
 const TransitionPage = pageOf(TransitionView);
@@ -179,6 +179,11 @@ export class VigilClient {
     return this.#http.request({ method: 'GET', path: '/v1/fleet/summary', schema: FleetSummary });
   }
 
+  /** `GET /v1/whoami`: the key this client holds — its id (never the key), tenant, role and name. Any key may ask. */
+  whoami(): Promise<WhoAmI> {
+    return this.#http.request({ method: 'GET', path: '/v1/whoami', schema: WhoAmI });
+  }
+
   /** One page of transitions of an agent (`GET /v1/agents/:id/transitions`), or of the tenant when no id is given. */
   transitionsPage(agentId?: string, page: PageOptions = {}): Promise<Page<TransitionView>> {
     const path = agentId === undefined ? '/v1/transitions' : `/v1/agents/${enc(agentId)}/transitions`;
@@ -243,7 +248,7 @@ export class VigilClient {
    */
   async *streamTransitions(options: StreamOptions = {}): AsyncGenerator<StreamedTransition, void, undefined> {
     const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId };
-    let response: Response;
+    let response: FetchResponse;
     try {
       response = await this.#http.openStream('/v1/transitions/stream', {}, headers, options.signal);
     } catch (err) {

@@ -46,6 +46,14 @@ describe('VigilClient', () => {
     expect(server.requests[0]?.query.get('cursor')).toBe('abc');
   });
 
+  it('asks who the key is and validates the answer', async () => {
+    server.setHandler(() => ({ json: { keyId: 'key_0123456789ab', tenant: 'acme', role: 'agent', name: 'fleet' } }));
+    expect(await client.whoami()).toEqual({ keyId: 'key_0123456789ab', tenant: 'acme', role: 'agent', name: 'fleet' });
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/whoami' });
+    server.setHandler(() => ({ json: { keyId: 'key_0123456789ab', tenant: 'acme', role: 'root', name: 'fleet' } }));
+    await expect(client.whoami()).rejects.toMatchObject({ code: 'VIGIL_ERR_INVALID_RESPONSE' });
+  });
+
   it('maps an error body to VigilApiError with the server code, status and field', async () => {
     server.setHandler(() => errorReply(404, 'VIGIL_ERR_AGENT_NOT_FOUND', 'no agent x', { field: 'id' }));
     const err = await client.getAgent('x').catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { DEFAULT_DETECTOR_CONFIG } from '@vigil/core';
-import { apiScope, intervalScheduler, registerKeyRoutes, type MetricsRegistry } from '@vigil/http';
+import { apiScope, intervalScheduler, registerKeyRoutes, registerWhoAmIRoute, type MetricsRegistry } from '@vigil/http';
 import type { ReadModel } from '@vigil/store';
 import type { QueryConfig } from './config.ts';
 import { registerControlRoutes, type ControlRouteDeps } from './control-routes.ts';
@@ -27,6 +27,7 @@ export interface QueryPluginOptions {
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps, config: QueryConfig): void {
   registerReadRoutes(app, deps.readModel);
   registerRecentMetricsRoute(app, deps.readModel, deps.now ?? Date.now);
+  registerWhoAmIRoute(app);
   if (deps.keys) registerKeyRoutes(app, deps.keys);
   const control: ControlRouteDeps = {
     log: deps.log,

@@ -345,7 +345,7 @@ describe('operations', () => {
 
   it('serves an OpenAPI document of every route', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/v1/agents', '/v1/agents/{id}', '/v1/agents/{id}/kill', '/v1/agents/{id}/resume', '/v1/thresholds', '/v1/transitions/stream', '/v1/fleet/summary']) {
+    for (const path of ['/v1/agents', '/v1/agents/{id}', '/v1/agents/{id}/kill', '/v1/agents/{id}/resume', '/v1/thresholds', '/v1/transitions/stream', '/v1/fleet/summary', '/v1/whoami']) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(doc.components.securitySchemes.bearerApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });

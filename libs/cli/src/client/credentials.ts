@@ -82,7 +82,7 @@ export function findCredentials(flags: CredentialFlags, io: CliIo): Credentials 
 }
 
 /** The key of credentials, or a usage error that lists every way to give one. */
-export function requireKey(credentials: Credentials): string {
+export function requireKey(credentials: Pick<Credentials, 'url' | 'apiKey'>): string {
   if (credentials.apiKey !== undefined) return credentials.apiKey;
   throw new UsageError(
     `an API key is required for ${credentials.url}: pass --api-key, set VIGIL_API_KEY, run 'vigil login <url>', or run where a local 'vigil up' keeps data/api-key`,

@@ -7,7 +7,7 @@ import { latency, percent, usd } from '../format/metric-cells.ts';
 import { relativeTime } from '../format/relative-time.ts';
 import { summaryLine } from '../format/summary-line.ts';
 import { formatTable } from '../format/table.ts';
-import { sleepUnlessAborted } from '../serve/abortable-sleep.ts';
+import { sleepUnlessAborted } from '../abortable-sleep.ts';
 import { UsageError } from '../usage-error.ts';
 
 const options = {

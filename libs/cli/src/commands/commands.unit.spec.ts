@@ -271,6 +271,28 @@ describe('vigil commands against a real HTTP server', () => {
     expect(m.stderr()).toContain('reconnecting');
   });
 
+  it('whoami prints one line naming role, name, id, tenant, URL and where the key came from; --json the answer and the URL', async () => {
+    server.setHandler((req) => (req.path === '/v1/whoami' ? { json: { keyId: 'key_0123456789ab', tenant: 'acme', role: 'agent', name: 'fleet "a"' } } : errorReply(404, 'VIGIL_ERR_ROUTE_NOT_FOUND', 'no')));
+    expect(await run('whoami')).toBe(0);
+    expect(m.stdout()).toBe(`agent key "fleet \\"a\\"" (key_0123456789ab) of tenant acme at ${server.url}; key from VIGIL_API_KEY\n`);
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/whoami' });
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer key-9');
+    m = memoryIo({ env: { VIGIL_URL: server.url } });
+    expect(await run('whoami', '--api-key', 'key-7', '--json')).toBe(0);
+    expect(JSON.parse(m.stdout())).toEqual({ keyId: 'key_0123456789ab', tenant: 'acme', role: 'agent', name: 'fleet "a"', url: server.url });
+    expect(server.requests[1]?.headers.authorization).toBe('Bearer key-7');
+  });
+
+  it('whoami exits 1 naming the code when the server refuses the key, and 2 without a key', async () => {
+    server.setHandler(() => errorReply(401, 'VIGIL_ERR_UNAUTHORIZED', 'the API key is not known (or was revoked)', { field: 'authorization' }));
+    expect(await run('whoami')).toBe(1);
+    expect(m.stderr()).toBe('vigil whoami: VIGIL_ERR_UNAUTHORIZED: the API key is not known (or was revoked) (field: authorization)\n');
+    m = memoryIo({ env: { VIGIL_URL: server.url } });
+    expect(await run('whoami')).toBe(2);
+    expect(m.stderr()).toContain('an API key is required');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('tail exits 1 when the server refuses the key', async () => {
     server.setHandler(() => errorReply(401, 'VIGIL_ERR_UNAUTHORIZED', 'bad API key'));
     expect(await run('tail')).toBe(1);

@@ -1,5 +1,4 @@
-import { TenantId } from '@vigil/contracts';
-import { ROLES } from '@vigil/http';
+import { ROLES, TenantId } from '@vigil/contracts';
 import { apiUrl, CLIENT_FLAGS_USAGE, clientFlags, parseFlags, printJson } from '../args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
 import { relativeTime } from '../format/relative-time.ts';

@@ -1,5 +1,4 @@
-import { VigilClient } from '@vigil/sdk';
-import { parseFlags, printJson, requirePositional } from '../args.ts';
+import { clientFor, parseFlags, printJson, requirePositional } from '../args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
 import { writeConfig } from '../client/config-file.ts';
 import { findCredentials } from '../client/credentials.ts';
@@ -39,7 +38,7 @@ export const command: CliCommand = {
     const url = findCredentials({ url: given }, { ...io, env: {} }).url;
     const apiKey = await keyFor(url, values['api-key'], io);
     // A key that does not work is refused before anything is written.
-    const summary = await new VigilClient({ apiKey, url }).summary();
+    const summary = await clientFor({ apiKey, url }).summary();
     const path = writeConfig(io, { url, apiKey });
     if (values.json === true) printJson(io, { url, tenant: summary.tenant, config: path });
     else io.stdout(`Logged in to ${url} (tenant ${summary.tenant}); saved to ${path}\n`);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { topicNames, type TopicNames } from '@vigil/contracts';
-import { apiKeysTopic, InMemoryApiKeyResolver, keyDigest, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry, staticKeyId } from '@vigil/http';
+import { apiKeysTopic, InMemoryApiKeyResolver, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry } from '@vigil/http';
 import { ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
 import { queryPlugin } from '@vigil/query';
@@ -87,13 +87,13 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const metrics = new MetricsRegistry({ processMetrics: true });
   metrics.include(() => writer.metricsText());
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
-  const bootstrapId = staticKeyId(keyDigest(apiKey.key));
   const keys = new LogApiKeyRegistry({
     log,
     topic: apiKeysTopic(config.topicPrefix),
     logger: logger.child({ module: 'api-keys' }),
-    staticKeys: new InMemoryApiKeyResolver({ [apiKey.key]: { tenant: 'default', role: 'admin' } }),
-    staticNames: { [bootstrapId]: apiKey.file === '' ? 'bootstrap admin (--api-key)' : `bootstrap admin (${apiKey.file})` },
+    staticKeys: new InMemoryApiKeyResolver({
+      [apiKey.key]: { tenant: 'default', role: 'admin', name: apiKey.file === '' ? 'bootstrap admin (--api-key)' : `bootstrap admin (${apiKey.file})` },
+    }),
   });
   const webhooks = new SqliteWebhookStore({ path: databaseFile });
   const ticks = new TickWriter({ log, topic: topics.agentEvents, logger, intervalMs: config.ingest.tickIntervalMs, metrics });

@@ -1,5 +1,5 @@
 import { topicNames, type TopicNames } from '@vigil/contracts';
-import { apiKeysTopic, InMemoryApiKeyResolver, LogApiKeyRegistry, staticKeyId, keyDigest, type ApiKeyResolver, type ApiKeyStore, type StaticKey } from '@vigil/http';
+import { apiKeysTopic, InMemoryApiKeyResolver, LogApiKeyRegistry, type ApiKeyResolver, type ApiKeyStore, type StaticKey } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { EventStore, ReadModel } from '@vigil/store';
 import type { FastifyInstance } from 'fastify';
@@ -67,24 +67,16 @@ export async function startApiService(spec: ApiServiceSpec, config: ServeConfig,
  */
 async function startKeyRegistry(config: ServeConfig, log: EventLog, logger: Logger): Promise<LogApiKeyRegistry> {
   const statics = new Map<string, StaticKey>();
-  const names: Record<string, string> = {};
   if (config.apiKeys !== null) {
     logger.warn('VIGIL_API_KEYS is deprecated: its keys cannot be revoked through the API; set VIGIL_ADMIN_KEY and create keys with vigil keys create');
-    for (const [key, spec] of InMemoryApiKeyResolver.parseSpec(config.apiKeys)) {
-      statics.set(key, spec);
-      names[staticKeyId(keyDigest(key))] = 'VIGIL_API_KEYS';
-    }
+    for (const [key, spec] of InMemoryApiKeyResolver.parseSpec(config.apiKeys)) statics.set(key, { ...spec, name: 'VIGIL_API_KEYS' });
   }
-  if (config.adminKey !== null) {
-    statics.set(config.adminKey, { tenant: config.adminTenant, role: 'admin' });
-    names[staticKeyId(keyDigest(config.adminKey))] = 'bootstrap admin (VIGIL_ADMIN_KEY)';
-  }
+  if (config.adminKey !== null) statics.set(config.adminKey, { tenant: config.adminTenant, role: 'admin', name: 'bootstrap admin (VIGIL_ADMIN_KEY)' });
   const registry = new LogApiKeyRegistry({
     log,
     topic: apiKeysTopic(config.topicPrefix),
     logger: logger.child({ module: 'api-keys' }),
     staticKeys: new InMemoryApiKeyResolver(statics),
-    staticNames: names,
   });
   await registry.start();
   return registry;

@@ -2,7 +2,7 @@ import { topicNames, VigilError, type TopicNames } from '@vigil/contracts';
 import { MetricsRegistry, type ReadinessCheck } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { Logger } from 'pino';
-import { sleepUnlessAborted } from './abortable-sleep.ts';
+import { sleepUnlessAborted } from '../abortable-sleep.ts';
 import { buildOpsApp } from '../platform/ops-app.ts';
 import { openLog } from './open-adapters.ts';
 import { listen, ShutdownSteps, type RunningService } from './running-service.ts';

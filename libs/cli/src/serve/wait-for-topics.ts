@@ -1,7 +1,7 @@
 import { VigilError } from '@vigil/contracts';
 import { TopicNotFoundError, type EventLog } from '@vigil/log';
 import type { Logger } from 'pino';
-import { sleepUnlessAborted } from './abortable-sleep.ts';
+import { sleepUnlessAborted } from '../abortable-sleep.ts';
 
 /** How often a service looks again for topics that ingest has not created yet. */
 const RETRY_MS = 1000;

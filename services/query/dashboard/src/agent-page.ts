@@ -23,6 +23,8 @@ export interface AgentPageDeps {
   readonly navigate: (path: string) => void;
   readonly onUnauthorized: () => void;
   readonly subscribe: (listener: (t: TransitionView) => void) => () => void;
+  /** Whether the key may kill and resume (`mayControl` of its role): without it the page has no such buttons. */
+  readonly canControl: boolean;
 }
 
 /**
@@ -193,11 +195,12 @@ export class AgentPage {
     const killed = a.status === 'killed';
     replaceChildren(
       this.actions,
-      el(
-        'button',
-        { type: 'button', class: killed ? 'primary' : 'danger', 'aria-label': `${killed ? 'Resume' : 'Kill'} ${a.agentId}`, onclick: () => this.deps.dialog.open(killed ? 'resume' : 'kill', a.agentId) },
-        killed ? 'Resume' : 'Kill',
-      ),
+      this.deps.canControl &&
+        el(
+          'button',
+          { type: 'button', class: killed ? 'primary' : 'danger', 'aria-label': `${killed ? 'Resume' : 'Kill'} ${a.agentId}`, onclick: () => this.deps.dialog.open(killed ? 'resume' : 'kill', a.agentId) },
+          killed ? 'Resume' : 'Kill',
+        ),
     );
   }
 

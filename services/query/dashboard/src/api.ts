@@ -1,4 +1,4 @@
-import type { AgentView, FleetSummary, MetricPoint, Page, RecentMetricsResponse, TransitionView } from '@vigil/contracts';
+import type { AgentView, FleetSummary, MetricPoint, Page, RecentMetricsResponse, TransitionView, WhoAmI } from '@vigil/contracts';
 
 /** One entry of `GET /v1/agents/:id/history`: an event of the agent's stream in the event store. */
 export interface HistoryItem {
@@ -66,6 +66,11 @@ export class Api {
       throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? `${method} ${path} answered ${res.status}`, error?.field);
     }
     return json as T;
+  }
+
+  /** The key in use: id, tenant, role and name (any valid key may ask). */
+  whoami(): Promise<WhoAmI> {
+    return this.request('GET', '/v1/whoami');
   }
 
   summary(): Promise<FleetSummary> {

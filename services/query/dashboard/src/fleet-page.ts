@@ -28,6 +28,8 @@ export interface FleetPageDeps {
   readonly navigate: (path: string) => void;
   readonly onUnauthorized: () => void;
   readonly subscribe: (listener: (t: TransitionView) => void) => () => void;
+  /** Whether the key may kill and resume (`mayControl` of its role): without it the page has no such buttons. */
+  readonly canControl: boolean;
 }
 
 function filterFromUrl(): ListFilter {
@@ -311,16 +313,17 @@ export class FleetPage {
       el(
         'div',
         { role: 'cell', class: 'c9' },
-        el(
-          'button',
-          {
-            type: 'button',
-            class: killed ? 'small' : 'small danger',
-            'aria-label': `${killed ? 'Resume' : 'Kill'} ${a.agentId}`,
-            onclick: () => this.deps.dialog.open(killed ? 'resume' : 'kill', a.agentId),
-          },
-          killed ? 'Resume' : 'Kill',
-        ),
+        this.deps.canControl &&
+          el(
+            'button',
+            {
+              type: 'button',
+              class: killed ? 'small' : 'small danger',
+              'aria-label': `${killed ? 'Resume' : 'Kill'} ${a.agentId}`,
+              onclick: () => this.deps.dialog.open(killed ? 'resume' : 'kill', a.agentId),
+            },
+            killed ? 'Resume' : 'Kill',
+          ),
       ),
     ];
   }

@@ -7,6 +7,7 @@ import { el, replaceChildren } from './dom.ts';
 import { FleetPage } from './fleet-page.ts';
 import { KeyStore } from './key-store.ts';
 import { LiveStream, type StreamState } from './live-stream.ts';
+import { mayControl, mayWatch } from './roles.ts';
 
 /** A page of the app: started when shown, stopped when left. */
 interface View {
@@ -21,6 +22,9 @@ const api = new Api(() => keys.get());
 
 const conn = el('span', { id: 'conn', class: 'conn', role: 'status', 'data-state': 'offline' }, 'Not connected');
 const changeKey = el('button', { type: 'button', id: 'change-key', hidden: true }, 'Change key');
+// Who the key is (GET /v1/whoami), shown beside "Change key" so an operator sees which key and tenant they act as.
+const identity = el('span', { id: 'identity', class: 'identity', hidden: true });
+let canControl = false;
 const home = el('a', { href: '/dashboard', class: 'brand' }, 'Vigil ', el('span', {}, 'dashboard'));
 const keyInput = el('input', { id: 'key-input', name: 'key', type: 'password', spellcheck: 'false', autocomplete: 'off', required: true });
 const keyError = el('p', { id: 'key-error', class: 'error', role: 'alert' });
@@ -73,6 +77,7 @@ function askForKey(message: string): void {
   view = null;
   outlet.replaceChildren();
   changeKey.hidden = true;
+  identity.hidden = true;
   keyPanel.hidden = false;
   keyError.textContent = message;
   keyInput.value = '';
@@ -83,7 +88,7 @@ function askForKey(message: string): void {
 function route(): void {
   view?.stop();
   const match = /^\/dashboard\/agents\/([^/]+)\/?$/.exec(location.pathname);
-  const deps = { api, dialog, navigate, onUnauthorized: () => askForKey('The server refused this API key (wrong API key?). Paste another.'), subscribe: (l: Parameters<LiveStream['subscribe']>[0]) => stream.subscribe(l) };
+  const deps = { api, dialog, canControl, navigate, onUnauthorized: () => askForKey('The server refused this API key (wrong API key?). Paste another.'), subscribe: (l: Parameters<LiveStream['subscribe']>[0]) => stream.subscribe(l) };
   const id = match?.[1] === undefined ? null : decodeURIComponent(match[1]);
   view = id === null ? new FleetPage(deps) : new AgentPage(deps, id);
   if (id === null) document.title = 'Vigil dashboard';
@@ -98,6 +103,15 @@ function navigate(path: string): void {
 
 async function connect(): Promise<void> {
   try {
+    // Who the key is decides what the page offers: an agent key may watch nothing, only operators kill and resume.
+    const me = await api.whoami();
+    identity.textContent = `${me.tenant} · ${me.role} · ${me.name}`;
+    identity.title = `API key ${me.keyId}`;
+    if (!mayWatch(me.role)) {
+      askForKey(`This is an agent key ("${me.name}", tenant ${me.tenant}): it may only send heartbeats. The dashboard needs an operator or admin key.`);
+      return;
+    }
+    canControl = mayControl(me.role);
     await api.summary();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) askForKey('Wrong API key: the server does not know it.');
@@ -108,6 +122,7 @@ async function connect(): Promise<void> {
   keyPanel.hidden = true;
   keyError.textContent = '';
   changeKey.hidden = false;
+  identity.hidden = false;
   stream.start();
   route();
 }
@@ -136,7 +151,7 @@ window.addEventListener('popstate', () => {
 });
 
 document.body.replaceChildren(
-  el('header', { class: 'top' }, el('h1', {}, home), conn, el('span', { class: 'spacer' }), changeKey),
+  el('header', { class: 'top' }, el('h1', {}, home), conn, el('span', { class: 'spacer' }), identity, changeKey),
   keyPanel,
   outlet,
   dialog.dialog,
