@@ -168,13 +168,17 @@ export class MetricsRegistry {
   async render(): Promise<string> {
     const results = await Promise.allSettled(this.collectors.map(async (collect) => collect()));
     const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, failed);
+    this.countCollectFailures(failed);
     const own = await this.prom.metrics();
     if (this.included.length === 0) return own;
     const others = await Promise.allSettled(this.included.map(async (render) => render()));
     const texts = others.filter((r): r is PromiseFulfilledResult<string> => r.status === 'fulfilled').map((r) => r.value.trimEnd());
-    if (texts.length < others.length) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, others.length - texts.length);
+    this.countCollectFailures(others.length - texts.length);
     return [own.trimEnd(), ...texts.filter((t) => t.length > 0)].join('\n') + '\n';
+  }
+
+  private countCollectFailures(n: number): void {
+    if (n > 0) this.counter('vigil_metrics_collect_failures_total', 'Scrape-time collectors that failed (their families keep the last values)').inc({}, n);
   }
 
   private family<F extends Family>(name: string, create: () => F, kind: abstract new (...args: never[]) => F): F {

@@ -104,7 +104,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
     await Promise.allSettled([reader.close(), store.close(), readModel.close(), webhooks.close()]);
   };
   let app: FastifyInstance;
-  let address: string;
+  let url: string;
   try {
     app = await buildOpsApp({
       logger,
@@ -143,14 +143,13 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
 
     await keys.start();
     ticks.start();
-    address = await app.listen({ port: config.port, host: config.host });
+    url = (await app.listen({ port: config.port, host: config.host })).replace('[::1]', '127.0.0.1');
     // Started once the address is known: its links point at this server's dashboard unless VIGIL_PUBLIC_URL says otherwise.
-    await writer.startNotifier({ ...config.notifier, publicUrl: config.publicUrl ?? address.replace('[::1]', '127.0.0.1') });
+    await writer.startNotifier({ ...config.notifier, publicUrl: config.publicUrl ?? url });
   } catch (err) {
     await closeAll();
     throw err;
   }
-  const url = address.replace('[::1]', '127.0.0.1');
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>

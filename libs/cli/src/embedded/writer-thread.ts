@@ -3,7 +3,7 @@ import { VigilError } from '@vigil/contracts';
 import { LogUnavailableError, type ProduceRecord, type RecordPosition } from '@vigil/log';
 import type { NotifierConfig } from '@vigil/notifier';
 import type { Logger } from 'pino';
-import type { AppendRequest, FromWriter, ThreadError, ToWriter, WriterThreadBootstrap, WriterThreadInit } from './writer-thread-protocol.ts';
+import { toThreadError, type AppendRequest, type FromWriter, type ThreadError, type ToWriter, type WriterThreadBootstrap, type WriterThreadInit } from './writer-thread-protocol.ts';
 
 /** Longest the writer thread may take to open the file and start its consumers before `vigil up` gives up. */
 const START_TIMEOUT_MS = 120_000;
@@ -130,7 +130,7 @@ export class WriterThread {
     this.#queue = [];
     for (const resolve of this.#metricWaiters.values()) resolve('');
     this.#metricWaiters.clear();
-    this.#onNotifierStarted?.({ code: null, message: reason.message, statusCode: 500, retriable: false, details: {} });
+    this.#onNotifierStarted?.(toThreadError(reason));
     this.#onNotifierStarted = null;
     this.#onStopped?.();
     if (!this.#stopping) {
