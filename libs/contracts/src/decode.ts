@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AgentEvent } from './agent-event.ts';
+import { DecodeMemo } from './decode-memo.ts';
 import { InvalidEventError } from './errors.ts';
 import { DetectorOutputEvent } from './output-event.ts';
 
@@ -26,12 +27,22 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
   return parsed.data;
 }
 
-/** Parses and validates one message of the `agent-events` topic; throws InvalidEventError naming the field. */
+// A few batches of every partition: enough for the second consumer of a thread to find what the first decoded.
+const MEMO_CAPACITY = 8192;
+const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY);
+const outputEvents = new DecodeMemo<DetectorOutputEvent>(MEMO_CAPACITY);
+const parseAgentEvent = (text: string): AgentEvent => decodeWith(AgentEvent, text, 'agent event');
+const parseOutputEvent = (text: string): DetectorOutputEvent => decodeWith(DetectorOutputEvent, text, 'detector output event');
+
+/**
+ * Parses and validates one message of the `agent-events` topic; throws InvalidEventError naming the field. The result
+ * may be shared with another reader of the same text (see DecodeMemo): treat it as read-only.
+ */
 export function decodeAgentEvent(text: string): AgentEvent {
-  return decodeWith(AgentEvent, text, 'agent event');
+  return agentEvents.get(text, parseAgentEvent);
 }
 
-/** Parses and validates one message of the `status-transitions` topic. */
+/** Parses and validates one message of the `status-transitions` topic (read-only result, as decodeAgentEvent's). */
 export function decodeOutputEvent(text: string): DetectorOutputEvent {
-  return decodeWith(DetectorOutputEvent, text, 'detector output event');
+  return outputEvents.get(text, parseOutputEvent);
 }

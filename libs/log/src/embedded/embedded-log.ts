@@ -28,9 +28,12 @@ import { openLogDatabase } from './log-schema.ts';
 import { parseEmbeddedLogOptions, type EmbeddedLogOptions, type ResolvedEmbeddedLogOptions } from './options.ts';
 import { enforceRetention, type RetentionResult } from './retention.ts';
 import { mapSqliteError } from './sqlite-errors.ts';
+import { TailCache } from './tail-cache.ts';
 
 /** Longest an idle partition worker sleeps with nothing waking it: a safety net under the notifier and the poll. */
 const IDLE_SAFETY_WAIT_MS = 1_000;
+/** Records of each partition kept in memory after their commit for this instance's own consumers (TailCache). */
+const TAIL_RECORDS_PER_PARTITION = 4096;
 
 interface TopicRow {
   partitions: number;
@@ -83,6 +86,8 @@ export class EmbeddedLog implements EventLog {
   readonly #group: GroupCommit;
   /** Ends of the partitions written in the current group's transaction, written back once before its COMMIT. */
   readonly #groupEnds = new Map<string, Map<number, number>>();
+  /** What this instance appended last, for its own consumers (see TailCache). */
+  readonly #tail = new TailCache(TAIL_RECORDS_PER_PARTITION);
   #pollTimer: NodeJS.Timeout | null = null;
   #retentionTimer: NodeJS.Timeout | null;
   #dataVersion = 0;
@@ -127,11 +132,15 @@ export class EmbeddedLog implements EventLog {
       ),
     };
     this.#group = new GroupCommit(db, {
-      begin: () => this.#groupEnds.clear(),
+      begin: () => {
+        this.#groupEnds.clear();
+        this.#tail.discard();
+      },
       beforeCommit: () => {
         for (const [topic, ends] of this.#groupEnds) for (const [partition, end] of ends) this.#statements.updateEnd.run(end, topic, partition);
       },
       committed: (topics) => {
+        this.#tail.publish();
         for (const topic of topics) notifyAppend(this.#notifierKey, topic);
       },
     });
@@ -233,6 +242,11 @@ export class EmbeddedLog implements EventLog {
     return this.#group.stats();
   }
 
+  /** How many reads this instance's tail of recent appends answered, and how many went to SQLite (tests, benchmarks). */
+  tailCacheStats(): { hits: number; misses: number } {
+    return this.#tail.stats();
+  }
+
   /** The committed next-offset of a group on a partition, or null if it never committed. */
   async committedOffset(groupId: string, topic: string, partition: number): Promise<number | null> {
     this.#assertOpen();
@@ -269,6 +283,8 @@ export class EmbeddedLog implements EventLog {
    */
   enforceRetention(now: number = Date.now()): RetentionResult {
     this.#assertOpen();
+    // Retention may delete records a tail still holds; the tails refill from the next appends.
+    this.#tail.clear();
     try {
       return enforceRetention(this.#db, now, (topic, partition) => this.#liveBound(topic, partition), this.#incrementalVacuum);
     } catch (err) {
@@ -304,6 +320,8 @@ export class EmbeddedLog implements EventLog {
       readSync: (topic, partition, fromOffset, limit) => {
         this.#assertNotClosed();
         this.#checkPartition(topic, partition);
+        const cached = this.#tail.read(topic, partition, Math.max(0, fromOffset), Math.max(0, limit));
+        if (cached !== null) return cached;
         try {
           const rows = this.#statements.selectRecords.all(topic, partition, Math.max(0, fromOffset), Math.max(0, limit)) as RecordRow[];
           return rows.map((r) => ({ topic, partition, offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp }));
@@ -387,6 +405,7 @@ export class EmbeddedLog implements EventLog {
       let offset = ends.get(partition);
       if (offset === undefined) offset = (this.#statements.selectEnd.get(topic, partition) as number | undefined) ?? 0;
       this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp, compact === 1 ? record.key : null);
+      if (compact !== 1) this.#tail.stage(topic, partition, offset, record.key, record.value, timestamp);
       ends.set(partition, offset + 1);
       positions.push({ partition, offset });
     }

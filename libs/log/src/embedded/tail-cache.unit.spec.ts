@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedLog } from './embedded-log.ts';
+import { TailCache } from './tail-cache.ts';
+
+const values = (records: readonly { value: string }[] | null): string[] | null => (records === null ? null : records.map((r) => r.value));
+
+describe('TailCache', () => {
+  it('serves only what was published, from the offset asked, as a prefix of at most `limit` records', () => {
+    const tail = new TailCache(10);
+    tail.stage('t', 0, 0, 'k', 'a', 1);
+    tail.stage('t', 0, 1, 'k', 'b', 2);
+    expect(tail.read('t', 0, 0, 10)).toBeNull(); // staged, not committed
+    tail.publish();
+    expect(tail.read('t', 0, 0, 10)).toEqual([
+      { topic: 't', partition: 0, offset: 0, key: 'k', value: 'a', timestamp: 1 },
+      { topic: 't', partition: 0, offset: 1, key: 'k', value: 'b', timestamp: 2 },
+    ]);
+    expect(values(tail.read('t', 0, 1, 10))).toEqual(['b']);
+    expect(values(tail.read('t', 0, 0, 1))).toEqual(['a']);
+    expect(tail.read('t', 0, 2, 10)).toBeNull(); // past the tail: SQLite decides
+    expect(tail.read('t', 1, 0, 10)).toBeNull();
+    expect(tail.read('t', 0, 0, 0)).toBeNull();
+  });
+
+  it('drops what a rolled-back transaction staged', () => {
+    const tail = new TailCache(10);
+    tail.stage('t', 0, 0, null, 'lost', 1);
+    tail.discard();
+    tail.stage('t', 0, 0, null, 'kept', 1);
+    tail.publish();
+    expect(values(tail.read('t', 0, 0, 10))).toEqual(['kept']);
+  });
+
+  it('starts a new run when another writer appended in between, and never serves offsets before it', () => {
+    const tail = new TailCache(10);
+    tail.stage('t', 0, 0, null, 'a', 1);
+    tail.publish();
+    // Offsets 1 and 2 were written by another connection.
+    tail.stage('t', 0, 3, null, 'd', 1);
+    tail.publish();
+    expect(tail.read('t', 0, 0, 10)).toBeNull();
+    expect(tail.read('t', 0, 1, 10)).toBeNull();
+    expect(values(tail.read('t', 0, 3, 10))).toEqual(['d']);
+  });
+
+  it('keeps the newest records within about twice its capacity, and forgets everything on clear()', () => {
+    const tail = new TailCache(2);
+    for (let i = 0; i < 7; i++) {
+      tail.stage('t', 0, i, null, `v${i}`, i);
+      tail.publish();
+    }
+    expect(tail.read('t', 0, 0, 10)).toBeNull();
+    expect(values(tail.read('t', 0, 5, 10))).toEqual(['v5', 'v6']);
+    tail.clear();
+    expect(tail.read('t', 0, 6, 10)).toBeNull();
+  });
+});
+
+describe('EmbeddedLog with its tail of recent appends', () => {
+  const dirs: string[] = [];
+  const logs: EmbeddedLog[] = [];
+  afterEach(async () => {
+    for (const log of logs.splice(0)) await log.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  function open(path: string): EmbeddedLog {
+    const log = new EmbeddedLog({ path });
+    logs.push(log);
+    return log;
+  }
+  function file(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tail-'));
+    dirs.push(dir);
+    return join(dir, 'log.db');
+  }
+
+  it('answers reads of its own appends from memory, the same records SQLite holds, even when another connection appends between them', async () => {
+    const path = file();
+    const a = open(path);
+    const b = open(path);
+    await a.ensureTopic('events', { partitions: 1 });
+    await b.ensureTopic('events', { partitions: 1 });
+    await a.append('events', [{ key: 'x', value: 'a0', partition: 0 }, { key: 'x', value: 'a1', partition: 0 }]);
+    await b.append('events', [{ key: 'y', value: 'b2', partition: 0 }]);
+    await a.append('events', [{ key: 'x', value: 'a3', partition: 0 }]);
+    const fresh = open(path); // no tail: what the file holds
+    // b's append broke a's run, so a's tail holds offset 3 only: earlier offsets come from SQLite, whole.
+    const expected: Record<number, string[]> = { 0: ['a0', 'a1', 'b2', 'a3'], 1: ['a1', 'b2', 'a3'], 2: ['b2', 'a3'], 3: ['a3'], 4: [] };
+    for (const [from, want] of Object.entries(expected)) {
+      const got = await a.read('events', 0, Number(from), 10);
+      expect(values(got)).toEqual(want);
+      expect(got).toEqual(await fresh.read('events', 0, Number(from), 10));
+    }
+    expect(a.tailCacheStats()).toEqual({ hits: 1, misses: 4 });
+  });
+
+  it('never serves a compacted topic from memory, nor records retention deleted', async () => {
+    const path = file();
+    const log = open(path);
+    await log.ensureTopic('state', { partitions: 1, compact: true });
+    await log.ensureTopic('old', { partitions: 1, retentionMs: 1_000 });
+    await log.append('state', [{ key: 'k', value: 's0', partition: 0 }, { key: 'k', value: 's1', partition: 0 }]);
+    await log.append('old', [{ key: null, value: 'o0', partition: 0 }]);
+    const before = log.tailCacheStats().hits;
+    await log.read('state', 0, 0, 10);
+    expect(log.tailCacheStats().hits).toBe(before);
+    expect(log.enforceRetention(Date.now() + 3_600_000).deletedRecords).toBeGreaterThan(0);
+    expect(await log.read('old', 0, 0, 10)).toEqual([]);
+  });
+});
