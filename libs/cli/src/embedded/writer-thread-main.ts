@@ -37,10 +37,12 @@ async function main(): Promise<void> {
   registerProjectorGauges(metrics, projector);
   let notifier: NotifierService | null = null;
 
-  // Answers of one turn go back in one message: a group commit resolves many appends at once.
+  // Answers of one group commit go back in one message: the commit resolves its appends in one loop, so a microtask
+  // queued by the first answer runs after the others joined. Not setImmediate: the group commit itself runs from
+  // setImmediate, so that would wait for the next turn of the loop, behind the consumers' batches due by then.
   let answers: AppendResult[] = [];
   const answer = (result: AppendResult): void => {
-    if (answers.length === 0) setImmediate(() => {
+    if (answers.length === 0) queueMicrotask(() => {
       const results = answers;
       answers = [];
       send({ type: 'appended', results });

@@ -256,6 +256,7 @@ export class SqliteReadModel implements ReadModel {
     getAgentCore: Database.Statement<[string, string], AgentCore>;
     insertAgent: Database.Statement<[NewAgent]>;
     updateFromBeat: Database.Statement<[Params]>;
+    foldBeat: Database.Statement<[Params]>;
     updateFromRegistration: Database.Statement<[Params]>;
     setEventLoopDelay: Database.Statement<[string, string, string]>;
     setRegisteredAt: Database.Statement<[number, string, string]>;
@@ -315,6 +316,21 @@ export class SqliteReadModel implements ReadModel {
         `UPDATE rm_agents SET last_heartbeat_at = @at, instance_id = @instanceId, interval_seconds = @intervalSeconds,
            progress = COALESCE(@progress, progress), host = COALESCE(@host, host), version = COALESCE(@version, version),
            labels = COALESCE(@labels, labels)
+         WHERE tenant = @tenant AND agent_id = @agentId`,
+      ),
+      // A beat of a known agent in ONE statement (no SELECT first): the details move only if the beat is not late
+      // (\`fresh\`), registration time takes the earliest beat. What onHeartbeat's two-step path does, for beats without
+      // labels (those also rewrite rm_agent_labels, so they take that path).
+      foldBeat: db.prepare(
+        `UPDATE rm_agents SET
+           last_heartbeat_at = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @at ELSE last_heartbeat_at END,
+           instance_id = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @instanceId ELSE instance_id END,
+           interval_seconds = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @intervalSeconds ELSE interval_seconds END,
+           progress = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @progress IS NOT NULL THEN @progress ELSE progress END,
+           host = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @host IS NOT NULL THEN @host ELSE host END,
+           version = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @version IS NOT NULL THEN @version ELSE version END,
+           event_loop_delay = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @eventLoopDelay IS NOT NULL THEN @eventLoopDelay ELSE event_loop_delay END,
+           registered_at = MIN(registered_at, @at)
          WHERE tenant = @tenant AND agent_id = @agentId`,
       ),
       // Apart from updateFromBeat: only beats of the Node SDK carry it, so other beats pay nothing.
@@ -845,9 +861,24 @@ export class SqliteReadModel implements ReadModel {
   private onHeartbeat(event: HeartbeatEvent): void {
     const { tenant, agentId, data } = event;
     const at = timeOf(data.receivedAt, 'data.receivedAt');
+    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
+    if (data.labels === undefined) {
+      // Most beats: one UPDATE; it changes nothing only when the agent has no row yet (then the path below inserts it).
+      const folded = this.stmt.foldBeat.run({
+        tenant,
+        agentId,
+        at,
+        instanceId: data.instanceId,
+        intervalSeconds: data.intervalSeconds,
+        progress,
+        host: data.host ?? null,
+        version: data.version ?? null,
+        eventLoopDelay: data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs),
+      });
+      if (folded.changes > 0) return;
+    }
     const row = this.stmt.getAgentCore.get(tenant, agentId);
     if (row === undefined && this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
-    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
     const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
     if (row === undefined) {
       this.stmt.insertAgent.run({

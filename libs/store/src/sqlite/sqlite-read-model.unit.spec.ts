@@ -111,6 +111,31 @@ describe('SqliteReadModel', () => {
     expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 11, p99: 250, max: 900 });
   });
 
+  it('folds a beat without labels in one statement to the same agent as the two-step path (late beats, missing details)', async () => {
+    // Beats of "p" take the one-UPDATE path; the same beats with (empty) labels take SELECT-then-write. Same views.
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    for (let i = 0; i < 60; i++) {
+      const at = T0 + next(40) * 1_000; // often late, sometimes equal
+      const data: Partial<HeartbeatData> = {
+        instanceId: `i-${next(3)}`,
+        intervalSeconds: 10 + next(3) * 10,
+        ...(next(2) === 0 ? { host: `h-${next(4)}` } : {}),
+        ...(next(2) === 0 ? { version: `v${next(4)}` } : {}),
+        ...(next(2) === 0 ? { progress: { completed: next(100), inFlight: next(3) } } : {}),
+        ...(next(3) === 0 ? { eventLoopDelayMs: { p50: next(10), p99: next(100), max: next(1000) } } : {}),
+      };
+      await beats(beat('p', at, data), beat('q', at, { ...data, labels: {} }));
+    }
+    const p = await rm.getAgent('acme', 'p');
+    const q = await rm.getAgent('acme', 'q');
+    expect(p).not.toBeNull();
+    expect({ ...p, agentId: 'q' }).toEqual(q);
+  });
+
   it('never moves lastHeartbeatAt (or the details a beat carries) backwards', async () => {
     await beats(beat('a-1', T0 + 60_000, { instanceId: 'new', host: 'new-host' }));
     await beats(beat('a-1', T0, { instanceId: 'old', host: 'old-host' }));
