@@ -17,9 +17,23 @@ export interface ApiKeyResolver {
   resolve(key: string): ApiKeyIdentity | null;
 }
 
+/**
+ * Digests of the keys presented lately: every request hashes its bearer key, and the few keys of a fleet's agents
+ * repeat on every beat. Bounded (cleared when full, so a flood of random keys costs a hash each and no memory); a
+ * digest is only a key's name, never its standing: revocation is looked up afresh on every request.
+ */
+const recentDigests = new Map<string, string>();
+const RECENT_DIGESTS = 4096;
+
 /** SHA-256 hex digest of a key: the only form in which a key is kept or compared. */
 export function keyDigest(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  let digest = recentDigests.get(key);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(key).digest('hex');
+    if (recentDigests.size >= RECENT_DIGESTS) recentDigests.clear();
+    recentDigests.set(key, digest);
+  }
+  return digest;
 }
 
 /** Whether `held` may call a route that needs `needed` (agent < operator < admin; an admin is also its tenant's operator). */

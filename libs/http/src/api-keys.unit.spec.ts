@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InMemoryApiKeyResolver, roleSatisfies } from './api-keys.ts';
+import { InMemoryApiKeyResolver, keyDigest, roleSatisfies } from './api-keys.ts';
 import { InvalidApiKeysError } from './errors.ts';
 
 describe('InMemoryApiKeyResolver', () => {
@@ -30,3 +31,14 @@ describe('InMemoryApiKeyResolver', () => {
     expect(roleSatisfies('operator', 'admin')).toBe(false);
   });
 });
+
+describe('keyDigest', () => {
+  it('is the SHA-256 hex of the key, on the first call and on every repeat, however many keys came between', () => {
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-2 test vector
+    expect(keyDigest('abc')).toBe(abc);
+    for (let i = 0; i < 10_000; i++) keyDigest(`key-${i}`);
+    expect(keyDigest('abc')).toBe(abc);
+    expect(keyDigest('key-9999')).toBe(createHash('sha256').update('key-9999').digest('hex'));
+  });
+});
+

@@ -3,8 +3,14 @@ import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram,
 /** Label values of one series. */
 export type Labels = Readonly<Record<string, string>>;
 
+/** One series' key in a family: each value length-prefixed, so no two label sets share one (built on every request). */
 function seriesKey(labelNames: readonly string[], labels: Labels): string {
-  return labelNames.map((n) => `${n}=${JSON.stringify(labels[n] ?? '')}`).join(',');
+  let key = '';
+  for (const n of labelNames) {
+    const v = labels[n] ?? '';
+    key += `${v.length}:${v};`;
+  }
+  return key;
 }
 
 /** Only the declared label names reach prom-client, each present (an absent one is the empty string). */
