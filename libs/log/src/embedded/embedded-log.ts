@@ -33,7 +33,7 @@ import { TailCache } from './tail-cache.ts';
 /** Longest an idle partition worker sleeps with nothing waking it: a safety net under the notifier and the poll. */
 const IDLE_SAFETY_WAIT_MS = 1_000;
 /** Records of each partition kept in memory after their commit for this instance's own consumers (TailCache). */
-const TAIL_RECORDS_PER_PARTITION = 4096;
+const TAIL_RECORDS_PER_PARTITION = 2048;
 
 interface TopicRow {
   partitions: number;
