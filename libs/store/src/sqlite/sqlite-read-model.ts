@@ -862,20 +862,12 @@ export class SqliteReadModel implements ReadModel {
     const { tenant, agentId, data } = event;
     const at = timeOf(data.receivedAt, 'data.receivedAt');
     const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
+    // What a beat sets on a known agent, whichever statement sets it.
+    const details = { tenant, agentId, at, instanceId: data.instanceId, intervalSeconds: data.intervalSeconds, progress, host: data.host ?? null, version: data.version ?? null };
     if (data.labels === undefined) {
       // Most beats: one UPDATE; it changes nothing only when the agent has no row yet (then the path below inserts it).
-      const folded = this.stmt.foldBeat.run({
-        tenant,
-        agentId,
-        at,
-        instanceId: data.instanceId,
-        intervalSeconds: data.intervalSeconds,
-        progress,
-        host: data.host ?? null,
-        version: data.version ?? null,
-        eventLoopDelay: data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs),
-      });
-      if (folded.changes > 0) return;
+      const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
+      if (this.stmt.foldBeat.run({ ...details, eventLoopDelay }).changes > 0) return;
     }
     const row = this.stmt.getAgentCore.get(tenant, agentId);
     if (row === undefined && this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
@@ -902,17 +894,7 @@ export class SqliteReadModel implements ReadModel {
     }
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
     if (row.last_heartbeat_at === null || at >= row.last_heartbeat_at) {
-      this.stmt.updateFromBeat.run({
-        tenant,
-        agentId,
-        at,
-        instanceId: data.instanceId,
-        intervalSeconds: data.intervalSeconds,
-        progress,
-        host: data.host ?? null,
-        version: data.version ?? null,
-        labels,
-      });
+      this.stmt.updateFromBeat.run({ ...details, labels });
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
       if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
     }
