@@ -256,10 +256,9 @@ export class SqliteReadModel implements ReadModel {
     getAgentCore: Database.Statement<[string, string], AgentCore>;
     insertAgent: Database.Statement<[NewAgent]>;
     updateFromBeat: Database.Statement<[Params]>;
-    foldBeat: Database.Statement<[Params]>;
     updateFromRegistration: Database.Statement<[Params]>;
     setEventLoopDelay: Database.Statement<[string, string, string]>;
-    setRegisteredAt: Database.Statement<[number, string, string]>;
+    lowerRegisteredAt: Database.Statement<[number, string, string]>;
     deleteLabels: Database.Statement<[string, string]>;
     insertLabel: Database.Statement<[string, string, string, string]>;
     insertTransition: Database.Statement<[Params]>;
@@ -312,35 +311,23 @@ export class SqliteReadModel implements ReadModel {
                  @intervalSeconds, @progress, @host, @version, @labels, @lastReason)
          ON CONFLICT (tenant, agent_id) DO NOTHING`,
       ),
+      // A beat that is not late (the agent's first, or not older than its last) moves last-seen and the details it
+      // carries; registration time takes the earliest beat. It matches no row for a late beat or an unknown agent.
       updateFromBeat: db.prepare(
         `UPDATE rm_agents SET last_heartbeat_at = @at, instance_id = @instanceId, interval_seconds = @intervalSeconds,
            progress = COALESCE(@progress, progress), host = COALESCE(@host, host), version = COALESCE(@version, version),
-           labels = COALESCE(@labels, labels)
-         WHERE tenant = @tenant AND agent_id = @agentId`,
-      ),
-      // A beat of a known agent in ONE statement (no SELECT first): the details move only if the beat is not late
-      // (\`fresh\`), registration time takes the earliest beat. What onHeartbeat's two-step path does, for beats without
-      // labels (those also rewrite rm_agent_labels, so they take that path).
-      foldBeat: db.prepare(
-        `UPDATE rm_agents SET
-           last_heartbeat_at = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @at ELSE last_heartbeat_at END,
-           instance_id = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @instanceId ELSE instance_id END,
-           interval_seconds = CASE WHEN last_heartbeat_at IS NULL OR @at >= last_heartbeat_at THEN @intervalSeconds ELSE interval_seconds END,
-           progress = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @progress IS NOT NULL THEN @progress ELSE progress END,
-           host = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @host IS NOT NULL THEN @host ELSE host END,
-           version = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @version IS NOT NULL THEN @version ELSE version END,
-           event_loop_delay = CASE WHEN (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at) AND @eventLoopDelay IS NOT NULL THEN @eventLoopDelay ELSE event_loop_delay END,
+           labels = COALESCE(@labels, labels), event_loop_delay = COALESCE(@eventLoopDelay, event_loop_delay),
            registered_at = MIN(registered_at, @at)
-         WHERE tenant = @tenant AND agent_id = @agentId`,
+         WHERE tenant = @tenant AND agent_id = @agentId AND (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at)`,
       ),
-      // Apart from updateFromBeat: only beats of the Node SDK carry it, so other beats pay nothing.
+      // A new agent's first beat (insertAgent does not carry it): only beats of the Node SDK do.
       setEventLoopDelay: db.prepare('UPDATE rm_agents SET event_loop_delay = ? WHERE tenant = ? AND agent_id = ?'),
       updateFromRegistration: db.prepare(
         `UPDATE rm_agents SET instance_id = @instanceId, interval_seconds = @intervalSeconds,
            host = COALESCE(@host, host), version = COALESCE(@version, version), labels = COALESCE(@labels, labels)
          WHERE tenant = @tenant AND agent_id = @agentId`,
       ),
-      setRegisteredAt: db.prepare('UPDATE rm_agents SET registered_at = ? WHERE tenant = ? AND agent_id = ?'),
+      lowerRegisteredAt: db.prepare('UPDATE rm_agents SET registered_at = MIN(registered_at, ?) WHERE tenant = ? AND agent_id = ?'),
       deleteLabels: db.prepare('DELETE FROM rm_agent_labels WHERE tenant = ? AND agent_id = ?'),
       insertLabel: db.prepare('INSERT INTO rm_agent_labels (tenant, agent_id, key, value) VALUES (?, ?, ?, ?)'),
       insertTransition: db.prepare(
@@ -862,43 +849,36 @@ export class SqliteReadModel implements ReadModel {
     const { tenant, agentId, data } = event;
     const at = timeOf(data.receivedAt, 'data.receivedAt');
     const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
-    // What a beat sets on a known agent, whichever statement sets it.
-    const details = { tenant, agentId, at, instanceId: data.instanceId, intervalSeconds: data.intervalSeconds, progress, host: data.host ?? null, version: data.version ?? null };
-    if (data.labels === undefined) {
-      // Most beats: one UPDATE; it changes nothing only when the agent has no row yet (then the path below inserts it).
-      const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
-      if (this.stmt.foldBeat.run({ ...details, eventLoopDelay }).changes > 0) return;
-    }
-    const row = this.stmt.getAgentCore.get(tenant, agentId);
-    if (row === undefined && this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
     const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
-    if (row === undefined) {
-      this.stmt.insertAgent.run({
-        tenant,
-        agentId,
-        status: 'healthy',
-        statusSince: at,
-        lastHeartbeatAt: at,
-        registeredAt: at,
-        instanceId: data.instanceId,
-        intervalSeconds: data.intervalSeconds,
-        progress,
-        host: data.host ?? null,
-        version: data.version ?? null,
-        labels: labels ?? '{}',
-        lastReason: FIRST_BEAT_REASON,
-      });
+    const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
+    const host = data.host ?? null;
+    const version = data.version ?? null;
+    // Most beats: a known agent, not late — one UPDATE, no SELECT first.
+    const updated = this.stmt.updateFromBeat.run({ tenant, agentId, at, instanceId: data.instanceId, intervalSeconds: data.intervalSeconds, progress, host, version, labels, eventLoopDelay });
+    if (updated.changes > 0) {
       if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
-      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
       return;
     }
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
-    if (row.last_heartbeat_at === null || at >= row.last_heartbeat_at) {
-      this.stmt.updateFromBeat.run({ ...details, labels });
-      if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
-      if (data.eventLoopDelayMs !== undefined) this.stmt.setEventLoopDelay.run(JSON.stringify(data.eventLoopDelayMs), tenant, agentId);
-    }
-    if (at < row.registered_at) this.stmt.setRegisteredAt.run(at, tenant, agentId);
+    if (this.stmt.lowerRegisteredAt.run(at, tenant, agentId).changes > 0) return;
+    if (this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
+    this.stmt.insertAgent.run({
+      tenant,
+      agentId,
+      status: 'healthy',
+      statusSince: at,
+      lastHeartbeatAt: at,
+      registeredAt: at,
+      instanceId: data.instanceId,
+      intervalSeconds: data.intervalSeconds,
+      progress,
+      host,
+      version,
+      labels: labels ?? '{}',
+      lastReason: FIRST_BEAT_REASON,
+    });
+    if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+    if (eventLoopDelay !== null) this.stmt.setEventLoopDelay.run(eventLoopDelay, tenant, agentId);
   }
 
   private onTransition(event: StatusTransitionedEvent): void {
@@ -944,7 +924,7 @@ export class SqliteReadModel implements ReadModel {
     if (row === undefined) {
       this.ensureAgent(tenant, agentId, at, 'healthy', FIRST_BEAT_REASON);
     } else if (at < row.registered_at) {
-      this.stmt.setRegisteredAt.run(at, tenant, agentId);
+      this.stmt.lowerRegisteredAt.run(at, tenant, agentId);
     }
     // Beats carry fresher details; a registration only fills them in while no beat has been folded yet.
     if (row !== undefined && row.last_heartbeat_at !== null) return;

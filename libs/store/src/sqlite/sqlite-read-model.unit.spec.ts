@@ -111,8 +111,8 @@ describe('SqliteReadModel', () => {
     expect((await rm.getAgent('acme', 'a-1'))?.eventLoopDelayMs).toEqual({ p50: 11, p99: 250, max: 900 });
   });
 
-  it('folds a beat without labels in one statement to the same agent as the two-step path (late beats, missing details)', async () => {
-    // Beats of "p" take the one-UPDATE path; the same beats with (empty) labels take SELECT-then-write. Same views.
+  it('folds the same beats to the same agent whether they carry labels or not (late beats, missing details)', async () => {
+    // Beats of "q" also carry (empty) labels, which rewrite rm_agent_labels beside the row: the views must not differ.
     let seed = 7;
     const next = (n: number): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -134,6 +134,15 @@ describe('SqliteReadModel', () => {
     const q = await rm.getAgent('acme', 'q');
     expect(p).not.toBeNull();
     expect({ ...p, agentId: 'q' }).toEqual(q);
+  });
+
+  it('takes the time of a first beat older than the agent\'s row (made from a transition) as its registration time', async () => {
+    await outputs(transition('a-1', 'unknown', 'healthy', T0 + 60_000));
+    expect((await rm.getAgent('acme', 'a-1'))?.registeredAt).toBe(iso(T0 + 60_000));
+    await beats(beat('a-1', T0));
+    const agent = await rm.getAgent('acme', 'a-1');
+    expect(agent?.registeredAt).toBe(iso(T0));
+    expect(agent?.lastHeartbeatAt).toBe(iso(T0));
   });
 
   it('never moves lastHeartbeatAt (or the details a beat carries) backwards', async () => {
