@@ -320,10 +320,12 @@ export class EmbeddedLog implements EventLog {
       readSync: (topic, partition, fromOffset, limit) => {
         this.#assertNotClosed();
         this.#checkPartition(topic, partition);
-        const cached = this.#tail.read(topic, partition, Math.max(0, fromOffset), Math.max(0, limit));
+        const from = Math.max(0, fromOffset);
+        const most = Math.max(0, limit);
+        const cached = this.#tail.read(topic, partition, from, most);
         if (cached !== null) return cached;
         try {
-          const rows = this.#statements.selectRecords.all(topic, partition, Math.max(0, fromOffset), Math.max(0, limit)) as RecordRow[];
+          const rows = this.#statements.selectRecords.all(topic, partition, from, most) as RecordRow[];
           return rows.map((r) => ({ topic, partition, offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp }));
         } catch (err) {
           throw mapSqliteError(err, `reading ${topic}/${partition}`);
