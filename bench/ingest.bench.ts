@@ -10,7 +10,10 @@
  * acknowledged only once it is durably in the log). With `--kafka`, the same two loads also run against
  * `vigil serve ingest` on the Kafka broker at KAFKA_BROKERS (127.0.0.1:9092), on topics of their own (deleted after).
  * Prints one line per run, a JSON line for Kafka when asked, and as its last line
- * `{"bench":"ingest","eventsPerSec":…,"baselinePerSec":…,"ratio":…,"batchedEventsPerSec":…,…}` (embedded).
+ * `{"bench":"ingest","eventsPerSec":…,"baselinePerSec":…,"ratio":…,"batchedEventsPerSec":…,…}` (embedded). Each
+ * Vigil run also says what a beat cost each thread of the server, in busy µs (its `vigil_thread_busy_seconds_total`
+ * before and after the run: `http` and `writer` for `vigil up`, `main` for `vigil serve ingest`), so a change in
+ * throughput can be traced to the thread that caused it.
  *
  * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
  * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), KAFKA_BROKERS.
@@ -52,6 +55,17 @@ interface RunResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Busy time per beat of each of the server's threads (µs, from `vigil_thread_busy_seconds_total`); null without it. */
+  readonly busyUsPerBeat: Readonly<Record<string, number>> | null;
+}
+
+/** The server's `vigil_thread_busy_seconds_total` per thread, or null if it has no such metric (the bare route). */
+async function threadBusySeconds(url: string): Promise<Map<string, number> | null> {
+  const response = await fetch(`${url}/metrics`).catch(() => null);
+  if (response === null || !response.ok) return null;
+  const busy = new Map<string, number>();
+  for (const match of (await response.text()).matchAll(/^vigil_thread_busy_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) busy.set(match[1]!, Number(match[2]));
+  return busy.size === 0 ? null : busy;
 }
 
 /** Starts `node <args>` and resolves with the URL it prints (first group of `ready`); the child dies with the bench. */
@@ -109,6 +123,7 @@ function bodies(): { single: () => string; batch: () => string } {
 async function load(url: string, seconds: number, beatsPerRequest: number, headers: Record<string, string>): Promise<RunResult> {
   const make = bodies();
   const body = beatsPerRequest === 1 ? make.single : make.batch;
+  const busyBefore = await threadBusySeconds(url);
   const result = await autocannon({
     url: `${url}/v1/heartbeats`,
     connections: CONNECTIONS,
@@ -118,7 +133,14 @@ async function load(url: string, seconds: number, beatsPerRequest: number, heade
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
   const ok = result['2xx'];
+  const busyAfter = busyBefore === null ? null : await threadBusySeconds(url);
+  const beats = ok * beatsPerRequest;
+  const busyUsPerBeat =
+    busyBefore === null || busyAfter === null || beats === 0
+      ? null
+      : Object.fromEntries([...busyAfter].map(([thread, s]) => [thread, Number(((1e6 * (s - (busyBefore.get(thread) ?? 0))) / beats).toFixed(1))]));
   return {
+    busyUsPerBeat,
     requestsPerSec: ok / result.duration,
     beatsPerSec: (ok * beatsPerRequest) / result.duration,
     p50Ms: result.latency.p50,
@@ -145,7 +167,8 @@ const fmt = (n: number): string => round(n).toLocaleString('en-US');
 function describe(label: string, r: RunResult, baseline: RunResult | null): string {
   const vs = baseline === null ? '' : `  (bare fastify ${fmt(baseline.beatsPerSec)}/s, ratio ${(r.beatsPerSec / baseline.beatsPerSec).toFixed(3)})`;
   const bad = r.non2xx + r.errors > 0 ? `  [${r.non2xx} non-2xx, ${r.errors} errors]` : '';
-  return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${vs}${bad}`;
+  const busy = r.busyUsPerBeat === null ? '' : `; busy per beat: ${Object.entries(r.busyUsPerBeat).map(([thread, us]) => `${thread} ${us} µs`).join(', ')}`;
+  return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${vs}${bad}`;
 }
 
 function summary(mode: string, vigil: { single: RunResult; batched: RunResult }, baseline: { single: RunResult; batched: RunResult }): string {
@@ -160,6 +183,8 @@ function summary(mode: string, vigil: { single: RunResult; batched: RunResult },
     p99Ms: vigil.single.p99Ms,
     batchedP99Ms: vigil.batched.p99Ms,
     baselineP99Ms: baseline.single.p99Ms,
+    busyUsPerBeat: vigil.single.busyUsPerBeat,
+    batchedBusyUsPerBeat: vigil.batched.busyUsPerBeat,
     connections: CONNECTIONS,
     agents: AGENTS,
     batch: BATCH,

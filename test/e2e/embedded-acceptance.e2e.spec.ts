@@ -188,6 +188,23 @@ describe('vigil up (embedded mode), acceptance', () => {
     expect(after.summary).toEqual({ ...before.summary, total: before.summary.total + probes.length, stopped: before.summary.stopped + probes.length });
   });
 
+  it("reports on /metrics how busy each of its threads is: the HTTP thread and the writer thread, both moving under load", async () => {
+    const { api } = await startPlatform(tempDataDir(cleanup, 'vigil-e2e-thread-busy'));
+    const busy = async (): Promise<Map<string, number>> =>
+      new Map((await api.metricLines('vigil_thread_busy_seconds_total')).map((line) => {
+        const match = /^vigil_thread_busy_seconds_total\{thread="(\w+)"\} (\S+)$/.exec(line);
+        if (match === null) throw new Error(`unexpected line: ${line}`);
+        return [match[1]!, Number(match[2])];
+      }));
+    const before = await busy();
+    expect([...before.keys()].sort()).toEqual(['http', 'writer']);
+    for (let i = 0; i < 20; i++) await api.post('/v1/heartbeats', { heartbeats: Array.from({ length: 100 }, (_, n) => ({ agentId: `busy-${n}` })) });
+    await waitUntil('the last beat folded by the writer thread', () => api.agent('busy-99'), (a) => a !== null, { timeoutMs: SETTLE_MS });
+    const after = await busy();
+    expect(after.get('http')).toBeGreaterThan(before.get('http')!);
+    expect(after.get('writer')).toBeGreaterThan(before.get('writer')!);
+  });
+
   it('keeps every agent, status and transition across SIGTERM and SIGKILL restarts, emitting nothing twice', async () => {
     const dataDir = tempDataDir(cleanup, 'vigil-e2e-durability');
     let { up, api } = await startPlatform(dataDir);

@@ -1,3 +1,4 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Label values of one series. */
@@ -112,13 +113,19 @@ export class Histogram extends Family {
 /** Buckets of request durations, in seconds: 1 ms to 10 s. */
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Name of the counter of time each thread's event loop spent running rather than waiting, by thread. */
+export const THREAD_BUSY_METRIC = 'vigil_thread_busy_seconds_total';
+
 /** Options of a registry. */
 export interface MetricsRegistryOptions {
   /**
-   * Adds prom-client's process metrics (CPU, memory, GC, `nodejs_eventloop_lag_*_seconds`): once per process, on the
-   * registry that `/metrics` serves. Off by default so that tests can make many registries.
+   * Adds prom-client's process metrics (CPU, memory, GC, `nodejs_eventloop_lag_*_seconds`) and this thread's
+   * `vigil_thread_busy_seconds_total`: once per process, on the registry that `/metrics` serves. Off by default so
+   * that tests can make many registries.
    */
   readonly processMetrics?: boolean;
+  /** This thread's label in `vigil_thread_busy_seconds_total` (default `main`); only with `processMetrics`. */
+  readonly threadName?: string;
 }
 
 /**
@@ -134,7 +141,22 @@ export class MetricsRegistry {
   private readonly included: (() => Promise<string>)[] = [];
 
   constructor(options: MetricsRegistryOptions = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.prom, eventLoopMonitoringPrecision: 10 });
+    if (options.processMetrics) {
+      collectDefaultMetrics({ register: this.prom, eventLoopMonitoringPrecision: 10 });
+      this.trackThreadBusy(options.threadName ?? 'main', () => performance.eventLoopUtilization());
+    }
+  }
+
+  /**
+   * Reports a thread's busy time (its event loop running callbacks, not waiting for I/O) as
+   * `vigil_thread_busy_seconds_total{thread}`, read at scrape time. Per process CPU (`process_cpu_*`) cannot say which
+   * thread is saturated; this can: a rate near 1 is a thread using a whole core, and divided by beats accepted it is
+   * what a beat costs each thread (`npm run bench -- ingest` prints that). `utilization` is cumulative since the
+   * thread started (`performance.eventLoopUtilization()`, or a worker's `worker.performance.eventLoopUtilization()`).
+   */
+  trackThreadBusy(thread: string, utilization: () => EventLoopUtilization): void {
+    const busy = this.counter(THREAD_BUSY_METRIC, 'Time the thread spent running rather than waiting for I/O, by thread', ['thread']);
+    this.onCollect(() => busy.advanceTo({ thread }, utilization().active / 1000));
   }
 
   /** Runs `collect` before every render, to copy values kept elsewhere (service counters, read-model counts) into families. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsRegistry } from './metrics-registry.ts';
+import { MetricsRegistry, THREAD_BUSY_METRIC } from './metrics-registry.ts';
 
 describe('MetricsRegistry', () => {
   it('renders counters, gauges and histograms in Prometheus text format', async () => {
@@ -60,5 +60,27 @@ describe('MetricsRegistry', () => {
     const text = await new MetricsRegistry({ processMetrics: true }).render();
     expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
     expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it("reports each tracked thread's busy seconds from its event-loop utilisation, never going down", async () => {
+    const registry = new MetricsRegistry();
+    let active = 1_500;
+    registry.trackThreadBusy('writer', () => ({ active, idle: 0, utilization: 1 }));
+    expect(await registry.render()).toContain(`# TYPE ${THREAD_BUSY_METRIC} counter\n${THREAD_BUSY_METRIC}{thread="writer"} 1.5`);
+    active = 500; // a thread that ended reads as zero: the total it reached stays
+    expect(await registry.render()).toContain(`${THREAD_BUSY_METRIC}{thread="writer"} 1.5`);
+    active = 4_250;
+    expect(await registry.render()).toContain(`${THREAD_BUSY_METRIC}{thread="writer"} 4.25`);
+  });
+
+  it('counts this thread as busy while it runs, under the name given', async () => {
+    const registry = new MetricsRegistry({ processMetrics: true, threadName: 'http' });
+    const busy = (text: string): number => Number(new RegExp(`^${THREAD_BUSY_METRIC}\\{thread="http"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    const before = busy(await registry.render());
+    const start = performance.now();
+    while (performance.now() - start < 30); // the thread runs 30 ms without waiting
+    const after = busy(await registry.render());
+    expect(after - before).toBeGreaterThanOrEqual(0.025);
+    expect(await new MetricsRegistry({ processMetrics: true }).render()).toContain(`${THREAD_BUSY_METRIC}{thread="main"}`);
   });
 });

@@ -84,7 +84,8 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const log = new WriterThreadLog(reader, writer);
   const store = new SqliteEventStore({ path: databaseFile, logger, sweepOnTimer: false });
   const readModel = new SqliteReadModel({ path: databaseFile, logger, retention, sweepOnTimer: false });
-  const metrics = new MetricsRegistry({ processMetrics: true });
+  const metrics = new MetricsRegistry({ processMetrics: true, threadName: 'http' });
+  metrics.trackThreadBusy('writer', () => writer.eventLoopUtilization());
   metrics.include(() => writer.metricsText());
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
   const keys = new LogApiKeyRegistry({

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { VigilError } from '@vigil/contracts';
 import { LogUnavailableError, type ProduceRecord, type RecordPosition } from '@vigil/log';
@@ -160,6 +161,11 @@ export class WriterThread {
 
   #post(message: ToWriter): void {
     this.#worker.postMessage(message);
+  }
+
+  /** How long the thread's event loop has been busy and idle since it started (read from this thread, no message). */
+  eventLoopUtilization(): EventLoopUtilization {
+    return this.#worker.performance.eventLoopUtilization();
   }
 
   /** The thread's metric families (detector, projector, notifier) in Prometheus text; empty if it is gone or slow. */
