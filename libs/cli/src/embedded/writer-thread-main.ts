@@ -27,9 +27,9 @@ const path = init.databaseFile;
  * Least time between two reads of a partition by this thread's consumers while beats keep arriving (the log's default
  * is 5 ms): every batch of the detector, projector and notifier is a transaction with fixed costs, and this thread also
  * answers the appends, so fewer, larger batches leave it more time for them (measured under the ingest bench's load of
- * single beats, 5 alternating runs of each: CPU per beat −3 to −5 %, beats/s +4 %). A beat after a quiet spell (no read for this
- * long) is still read at once; under load the detector and the read model see a beat at most this much later, far
- * inside the second a transition has.
+ * single beats, 5 alternating runs of each: CPU per beat −3 to −5 %, beats/s +4 %). A beat after a quiet spell (no
+ * read for this long) is still read at once; under load the detector and the read model see a beat at most this much
+ * later, far inside the second a transition has.
  */
 const CONSUMER_LINGER_MS = 50;
 
