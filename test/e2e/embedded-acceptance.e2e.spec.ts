@@ -278,6 +278,9 @@ describe('vigil up (embedded mode), acceptance', () => {
     await api.post('/v1/agents/a2/resume', {});
     await waitForStatuses(api, { a1: 'healthy', a2: 'unreachable' });
     await waitUntil('a beat answer that says a1 is no longer killed', async () => a1.last, (last) => last?.agents[0]?.killed === false, { timeoutMs: SETTLE_MS });
+    // Those answers came from memory, kept current by the writer thread's commits (kill, then resume), not from reads.
+    const lookups = Object.fromEntries((await api.metricLines('vigil_agent_status_lookups_total')).map((line) => [/result="(\w+)"/.exec(line)?.[1], Number(line.split(' ').at(-1))]));
+    expect(lookups.hit).toBeGreaterThan(lookups.miss!);
 
     // a1 still beats here, so nothing but the kill and the resume can have moved it.
     expect(steps(await api.transitionsOf('a1'))).toEqual(['unknown->healthy', 'healthy->killed', 'killed->healthy']);

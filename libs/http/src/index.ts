@@ -38,7 +38,7 @@ export { parseDurationMs, formatDurationMs, DurationInput, ThresholdDurationInpu
 export { parseByteSize, ByteSizeInput } from './byte-size.ts';
 export { queryInt, queryBool, QueryCursor, QueryTime } from './query-params.ts';
 export { whileLogAvailable } from './log-errors.ts';
-export { MetricsRegistry, Counter, Gauge, Histogram, DURATION_BUCKETS_SECONDS, THREAD_BUSY_METRIC, type Labels, type MetricsRegistryOptions } from './metrics-registry.ts';
+export { MetricsRegistry, Counter, Gauge, Histogram, DURATION_BUCKETS_SECONDS, THREAD_BUSY_METRIC, type CounterSeries, type HistogramSeries, type Labels, type MetricsRegistryOptions } from './metrics-registry.ts';
 export { metricsPlugin, HTTP_REQUESTS_METRIC, HTTP_DURATION_METRIC, type MetricsPluginOptions } from './metrics-plugin.ts';
 export { healthPlugin, type HealthPluginOptions, type ReadinessCheck } from './health-plugin.ts';
 export { openApiPlugin, jsonSchemaOf, routeSchema, BEARER_SCHEME, DOCS_PATH, type OpenApiPluginOptions, type RouteDoc } from './openapi.ts';

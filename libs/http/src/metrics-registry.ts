@@ -1,5 +1,5 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter as PromCounter, Gauge as PromGauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Label values of one series. */
 export type Labels = Readonly<Record<string, string>>;
@@ -45,12 +45,39 @@ abstract class Family {
   }
 }
 
+/** A counter's series bound to its labels once, for hot paths (one per request): `inc` only adds to a number. */
+export interface CounterSeries {
+  /** Adds `by` (default 1). */
+  inc(by?: number): void;
+}
+
+/** What bound series have counted since prom-client last read them (moved into it at each render). */
+interface PendingCount {
+  readonly labels: Record<string, string>;
+  delta: number;
+}
+
 /** A monotonically increasing count. */
 export class Counter extends Family {
   private readonly metric: PromCounter<string>;
+  private readonly pending = new Map<string, PendingCount>();
   constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
     super(name, help, labelNames, 'counter');
-    this.metric = new PromCounter({ name, help, labelNames: [...labelNames], registers: [registry] });
+    const pending = this.pending;
+    this.metric = new PromCounter({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [registry],
+      // prom-client calls this before each render: the bound series' counts join the family then, not per request.
+      collect(this: PromCounter<string>) {
+        for (const p of pending.values()) {
+          if (p.delta === 0) continue;
+          this.inc(p.labels, p.delta);
+          p.delta = 0;
+        }
+      },
+    });
   }
 
   /** Adds `by` (default 1) to the series of `labels`. */
@@ -58,6 +85,23 @@ export class Counter extends Family {
     if (by < 0) throw new RangeError(`counter ${this.name} cannot decrease`);
     this.bump(labels, by);
     this.metric.inc(pick(this.labelNames, labels), by);
+  }
+
+  /** The series of `labels`, bound once: its `inc` is a number add (the labels are hashed here, not on each call). */
+  series(labels: Labels = {}): CounterSeries {
+    const key = seriesKey(this.labelNames, labels);
+    let p = this.pending.get(key);
+    if (p === undefined) this.pending.set(key, (p = { labels: pick(this.labelNames, labels), delta: 0 }));
+    const pending = p;
+    const values = this.values;
+    const name = this.name;
+    return {
+      inc(by = 1): void {
+        if (by < 0) throw new RangeError(`counter ${name} cannot decrease`);
+        pending.delta += by;
+        values.set(key, (values.get(key) ?? 0) + by);
+      },
+    };
   }
 
   /**
@@ -95,18 +139,92 @@ export class Gauge extends Family {
   }
 }
 
-/** A distribution of observations in buckets (latencies, in seconds). */
+/** A histogram's series bound to its labels once, for hot paths: `observe` is a bucket search and three adds. */
+export interface HistogramSeries {
+  /** Records one observation. */
+  observe(value: number): void;
+}
+
+/** One series of a histogram: counts per bucket (not cumulative: summed when rendered), sum and count. */
+class HistogramCell implements HistogramSeries {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  constructor(
+    readonly labelText: string,
+    private readonly bounds: readonly number[],
+  ) {
+    this.counts = new Float64Array(bounds.length);
+  }
+
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    if (i < bounds.length) this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+/** A label value in the exposition format: backslash, double quote and newline escaped. */
+function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/**
+ * A distribution of observations in buckets (latencies, in seconds). Kept and rendered here rather than by
+ * prom-client: its `observe` hashes the label object on every call, which cost more per request than the route it
+ * timed; a bound series (`series()`) pays for its labels once.
+ */
 export class Histogram extends Family {
-  private readonly metric: PromHistogram<string>;
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
+  private readonly bounds: readonly number[];
+  private readonly cells = new Map<string, HistogramCell>();
+  constructor(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
     super(name, help, labelNames, 'histogram');
-    this.metric = new PromHistogram({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
+    this.bounds = [...buckets].sort((a, b) => a - b);
   }
 
   /** Records one observation in the series of `labels`. */
   observe(labels: Labels, value: number): void {
-    this.bump(labels, value);
-    this.metric.observe(pick(this.labelNames, labels), value);
+    this.cell(labels).observe(value);
+  }
+
+  /** The series of `labels`, bound once. */
+  series(labels: Labels = {}): HistogramSeries {
+    return this.cell(labels);
+  }
+
+  /** The sum of the observations of a series (0 if it has none). */
+  override value(labels: Labels = {}): number {
+    return this.cells.get(seriesKey(this.labelNames, labels))?.sum ?? 0;
+  }
+
+  /** The family in Prometheus text format (`le` first in each bucket's labels, as prom-client writes it). */
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${this.name} histogram`];
+    for (const cell of this.cells.values()) {
+      const rest = cell.labelText === '' ? '' : `,${cell.labelText}`;
+      let cumulative = 0;
+      for (let i = 0; i < this.bounds.length; i++) {
+        cumulative += cell.counts[i]!;
+        lines.push(`${this.name}_bucket{le="${this.bounds[i]}"${rest}} ${cumulative}`);
+      }
+      lines.push(`${this.name}_bucket{le="+Inf"${rest}} ${cell.count}`);
+      const labels = cell.labelText === '' ? '' : `{${cell.labelText}}`;
+      lines.push(`${this.name}_sum${labels} ${cell.sum}`, `${this.name}_count${labels} ${cell.count}`);
+    }
+    return lines.join('\n');
+  }
+
+  private cell(labels: Labels): HistogramCell {
+    const key = seriesKey(this.labelNames, labels);
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      const labelText = this.labelNames.map((n) => `${n}="${escapeLabelValue(labels[n] ?? '')}"`).join(',');
+      this.cells.set(key, (cell = new HistogramCell(labelText, this.bounds)));
+    }
+    return cell;
   }
 }
 
@@ -184,7 +302,7 @@ export class MetricsRegistry {
 
   /** Gets or creates a histogram (default buckets: request durations in seconds). */
   histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = DURATION_BUCKETS_SECONDS): Histogram {
-    return this.family(name, () => new Histogram(this.prom, name, help, labelNames, buckets), Histogram);
+    return this.family(name, () => new Histogram(name, help, labelNames, buckets), Histogram);
   }
 
   /** Content type of `render()`. */
@@ -197,7 +315,9 @@ export class MetricsRegistry {
     const results = await Promise.allSettled(this.collectors.map(async (collect) => collect()));
     const failed = results.filter((r) => r.status === 'rejected').length;
     this.countCollectFailures(failed);
-    const own = await this.prom.metrics();
+    const prom = await this.prom.metrics();
+    const histograms = [...this.families.values()].filter((f): f is Histogram => f instanceof Histogram).map((h) => h.render());
+    const own = histograms.length === 0 ? prom : `${[prom.trimEnd(), ...histograms].filter((t) => t.length > 0).join('\n')}\n`;
     if (this.included.length === 0) return own;
     const others = await Promise.allSettled(this.included.map(async (render) => render()));
     const texts = others.filter((r): r is PromiseFulfilledResult<string> => r.status === 'fulfilled').map((r) => r.value.trimEnd());

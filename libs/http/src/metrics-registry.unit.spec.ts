@@ -15,6 +15,40 @@ describe('MetricsRegistry', () => {
     expect(text).toContain('vigil_wait_seconds_count{route="/x"} 1');
   });
 
+  it('counts through bound series like through inc, in value() at once and in the render', async () => {
+    const registry = new MetricsRegistry();
+    const counter = registry.counter('vigil_bound_total', 'Bound', ['kind']);
+    const a = counter.series({ kind: 'a' });
+    a.inc();
+    a.inc(4);
+    counter.inc({ kind: 'a' }, 2);
+    expect(counter.value({ kind: 'a' })).toBe(7);
+    expect(() => a.inc(-1)).toThrow(/cannot decrease/);
+    expect(await registry.render()).toContain('vigil_bound_total{kind="a"} 7');
+    a.inc();
+    // A second render adds only what was counted since the first.
+    expect(await registry.render()).toContain('vigil_bound_total{kind="a"} 8');
+  });
+
+  it('renders a histogram cumulatively, with +Inf, sum and count, bound series and escaped labels', async () => {
+    const registry = new MetricsRegistry();
+    const histogram = registry.histogram('vigil_h_seconds', 'H', ['route'], [1, 0.1]);
+    const x = histogram.series({ route: 'a"b' });
+    for (const v of [0.05, 0.1, 0.5, 3]) x.observe(v);
+    histogram.observe({ route: 'a"b' }, 1);
+    const text = await registry.render();
+    expect(text).toContain('# TYPE vigil_h_seconds histogram');
+    expect(text).toContain('vigil_h_seconds_bucket{le="0.1",route="a\\"b"} 2');
+    expect(text).toContain('vigil_h_seconds_bucket{le="1",route="a\\"b"} 4');
+    expect(text).toContain('vigil_h_seconds_bucket{le="+Inf",route="a\\"b"} 5');
+    expect(text).toContain('vigil_h_seconds_sum{route="a\\"b"} 4.65');
+    expect(text).toContain('vigil_h_seconds_count{route="a\\"b"} 5');
+    expect(histogram.value({ route: 'a"b' })).toBeCloseTo(4.65);
+    const unlabelled = registry.histogram('vigil_u_seconds', 'U', [], [1]);
+    unlabelled.observe({}, 2);
+    expect(await registry.render()).toContain('vigil_u_seconds_bucket{le="1"} 0\nvigil_u_seconds_bucket{le="+Inf"} 1\nvigil_u_seconds_sum 2\nvigil_u_seconds_count 1');
+  });
+
   it('returns the same family when asked twice, so two plugins share a counter', () => {
     const registry = new MetricsRegistry();
     registry.counter('c_total', 'C').inc();

@@ -41,6 +41,7 @@ export {
 export { StreamRetentionSchema } from './retention.ts';
 export { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 export { SqliteReadModel } from './sqlite/sqlite-read-model.ts';
+export type { AgentStatusChange } from './sqlite/read-model-status-changes.ts';
 export { ReadModelRetentionOptions, type ResolvedReadModelRetention, type RetentionSweepResult } from './sqlite/read-model-retention.ts';
 export { openSqliteDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.ts';
 export {

@@ -1,14 +1,24 @@
-import type { TopicNames } from '@vigil/contracts';
+import type { AgentStatus, TopicNames } from '@vigil/contracts';
 import type { ApiKeyResolver, MetricsRegistry } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { ReadModel } from '@vigil/store';
 import type { Logger } from 'pino';
+
+/** A batch lookup of agents' statuses (absent from the map: unknown agent). */
+export interface AgentStatusLookup {
+  agentStatuses(tenant: string, agentIds: readonly string[]): Promise<Map<string, AgentStatus>>;
+}
 
 /** What the ingest routes need: ports only, never another service. */
 export interface IngestDeps {
   readonly log: EventLog;
   /** Read to tell each beating agent whether it is killed. */
   readonly readModel: ReadModel;
+  /**
+   * Answers the beats' statuses in place of `readModel.agentStatuses` (embedded mode: a cache the read model's writer
+   * keeps current). Default: the read model.
+   */
+  readonly statuses?: AgentStatusLookup;
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
   readonly logger: Logger;

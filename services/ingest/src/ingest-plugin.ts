@@ -14,7 +14,7 @@ import { AcceptedEventResponse, apiScope, parseInput, routeSchema, tenantOf, whi
 import type { ReadModel } from '@vigil/store';
 import { z } from 'zod';
 import type { IngestConfig } from './config.ts';
-import type { IngestDeps } from './deps.ts';
+import type { AgentStatusLookup, IngestDeps } from './deps.ts';
 import { toHeartbeatEvent } from './heartbeat-event.ts';
 
 /** Options of the ingest plugin. */
@@ -40,11 +40,17 @@ function parseHeartbeats(body: unknown): HeartbeatInput[] {
 }
 
 /** Whether each agent is killed, from the read model. A read-model failure must not lose beats already on the log. */
-async function agentStatuses(readModel: ReadModel, tenant: string, agentIds: readonly string[], request: FastifyRequest): Promise<HeartbeatResponse['agents']> {
-  if (readModel.agentStatuses) {
+async function agentStatuses(
+  lookup: AgentStatusLookup | null,
+  readModel: ReadModel,
+  tenant: string,
+  agentIds: readonly string[],
+  request: FastifyRequest,
+): Promise<HeartbeatResponse['agents']> {
+  if (lookup !== null) {
     try {
-      // One query for the whole request, no views built: a killed agent's status is `killed`.
-      const statuses = await readModel.agentStatuses(tenant, agentIds);
+      // One lookup for the whole request, no views built: a killed agent's status is `killed`.
+      const statuses = await lookup.agentStatuses(tenant, agentIds);
       return agentIds.map((agentId) => {
         const status = statuses.get(agentId) ?? null;
         return { agentId, killed: status === 'killed', status };
@@ -75,7 +81,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
   const { log, readModel, topics } = deps;
-  const accepted = deps.metrics?.counter(HEARTBEATS_ACCEPTED_METRIC, 'Heartbeats appended to the log');
+  const batchLookup = readModel.agentStatuses?.bind(readModel);
+  const lookup: AgentStatusLookup | null = deps.statuses ?? (batchLookup === undefined ? null : { agentStatuses: batchLookup });
+  const accepted = deps.metrics?.counter(HEARTBEATS_ACCEPTED_METRIC, 'Heartbeats appended to the log').series();
 
   app.post(
     '/v1/heartbeats',
@@ -105,9 +113,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
         ),
         config.retryAfterSeconds,
       );
-      accepted?.inc({}, events.length);
+      accepted?.inc(events.length);
       const agentIds = [...new Set(events.map((e) => e.agentId))];
-      const body: HeartbeatResponse = { accepted: events.length, agents: await agentStatuses(readModel, tenant, agentIds, request) };
+      const body: HeartbeatResponse = { accepted: events.length, agents: await agentStatuses(lookup, readModel, tenant, agentIds, request) };
       return reply.code(202).send(body);
     },
   );

@@ -15,8 +15,12 @@ import { registerConsumerLag } from '../platform/service-gauges.ts';
 import { platformConsumers } from '../platform/services.ts';
 import { loadOrCreateApiKey } from './api-key-file.ts';
 import type { UpConfig } from './up-config.ts';
+import { AgentStatusCache } from './agent-status-cache.ts';
 import { WriterThreadLog } from './writer-thread-log.ts';
 import { WriterThread } from './writer-thread.ts';
+
+/** Name of the counter of heartbeat status lookups, by `result` (hit: answered from memory; miss: read from the file). */
+export const STATUS_CACHE_METRIC = 'vigil_agent_status_lookups_total';
 
 /** A running embedded Vigil: every service in this process on one SQLite file. */
 export interface EmbeddedPlatform {
@@ -84,9 +88,18 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
   const log = new WriterThreadLog(reader, writer);
   const store = new SqliteEventStore({ path: databaseFile, logger, sweepOnTimer: false });
   const readModel = new SqliteReadModel({ path: databaseFile, logger, retention, sweepOnTimer: false });
+  // Registered before any beat: the writer thread sends each status its read model commits, from its first fold on.
+  const statuses = new AgentStatusCache(readModel);
+  writer.onStatusChanges((changes) => statuses.apply(changes));
   const metrics = new MetricsRegistry({ processMetrics: true, threadName: 'http' });
   metrics.trackThreadBusy('writer', () => writer.eventLoopUtilization());
   metrics.include(() => writer.metricsText());
+  const statusLookups = metrics.counter(STATUS_CACHE_METRIC, "Agents' statuses looked up for heartbeat answers, by whether memory held them (hit) or the read model was read (miss)", ['result']);
+  metrics.onCollect(() => {
+    const { hits, misses } = statuses.stats();
+    statusLookups.advanceTo({ result: 'hit' }, hits);
+    statusLookups.advanceTo({ result: 'miss' }, misses);
+  });
   // The bootstrap key is admin of every tenant and operator of `default`: what the quick start's single key needs.
   const keys = new LogApiKeyRegistry({
     log,
@@ -120,7 +133,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
       retryAfterSeconds: config.ingest.retryAfterSeconds,
     });
-    await app.register(ingestPlugin, { deps: { log, readModel, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
+    await app.register(ingestPlugin, { deps: { log, readModel, statuses, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
     // GET /v1/retention answers the same platform default the writer thread's detector was given.
     const platformForgetAfterMs = config.forgetAfterMs;
     await app.register(queryPlugin, {

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   const log = new EmbeddedLog({ path, logger, consumerLingerMs: CONSUMER_LINGER_MS });
   const store = new SqliteEventStore({ path, logger });
   const readModel = new SqliteReadModel({ path, logger, retention: init.retention });
+  // This thread is the read model's one writer: the HTTP thread answers beats from a cache these changes keep current.
+  readModel.onStatusChanges((changes) => send({ type: 'statuses', changes }));
   const detector = createDetector(log, init.topics, logger, init.topicPrefix, init.detector);
   const projector = createProjector({ log, topics: init.topics, readModel, store }, logger, init.topicPrefix);
   const webhooks = new SqliteWebhookStore({ path });

@@ -1,7 +1,7 @@
 import type { TopicNames } from '@vigil/contracts';
 import type { ProduceRecord, RecordPosition } from '@vigil/log';
 import type { NotifierConfig } from '@vigil/notifier';
-import type { ReadModelRetentionOptions } from '@vigil/store';
+import type { AgentStatusChange, ReadModelRetentionOptions } from '@vigil/store';
 import type { DetectorSettings } from '../platform/services.ts';
 
 /** What the writer thread is started with (`workerData.init`): everything it opens and runs, as plain data. */
@@ -59,6 +59,8 @@ export type FromWriter =
   | { readonly type: 'ready' }
   | { readonly type: 'appended'; readonly results: readonly AppendResult[] }
   | { readonly type: 'metrics'; readonly id: number; readonly text: string }
+  /** Statuses the read model changed in one commit, sent right after it (the HTTP thread's AgentStatusCache). */
+  | { readonly type: 'statuses'; readonly changes: readonly AgentStatusChange[] }
   | { readonly type: 'notifier-started'; readonly error: ThreadError | null }
   | { readonly type: 'stopped' }
   | { readonly type: 'failed'; readonly error: ThreadError };

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { VigilError } from '@vigil/contracts';
 import { LogUnavailableError, type ProduceRecord, type RecordPosition } from '@vigil/log';
 import type { NotifierConfig } from '@vigil/notifier';
+import type { AgentStatusChange } from '@vigil/store';
 import type { Logger } from 'pino';
 import { toThreadError, type AppendRequest, type FromWriter, type ThreadError, type ToWriter, type WriterThreadBootstrap, type WriterThreadInit } from './writer-thread-protocol.ts';
 
@@ -29,6 +30,7 @@ export class WriterThread {
   readonly #logger: Logger;
   readonly #pending = new Map<number, Pending>();
   readonly #metricWaiters = new Map<number, (text: string) => void>();
+  readonly #statusListeners = new Set<(changes: readonly AgentStatusChange[]) => void>();
   #onNotifierStarted: ((error: ThreadError | null) => void) | null = null;
   #queue: AppendRequest[] = [];
   #nextId = 1;
@@ -102,6 +104,9 @@ export class WriterThread {
           else pending.reject(fromThreadError(result.error));
         }
         break;
+      case 'statuses':
+        for (const listener of this.#statusListeners) listener(message.changes);
+        break;
       case 'metrics':
         this.#metricWaiters.get(message.id)?.(message.text);
         this.#metricWaiters.delete(message.id);
@@ -161,6 +166,11 @@ export class WriterThread {
 
   #post(message: ToWriter): void {
     this.#worker.postMessage(message);
+  }
+
+  /** Calls `listener` with each batch of statuses the thread's read model committed, in commit order. */
+  onStatusChanges(listener: (changes: readonly AgentStatusChange[]) => void): void {
+    this.#statusListeners.add(listener);
   }
 
   /** How long the thread's event loop has been busy and idle since it started (read from this thread, no message). */

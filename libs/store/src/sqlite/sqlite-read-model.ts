@@ -59,6 +59,7 @@ import { prepareForgetting, type ReadModelForgetting } from './read-model-forget
 import { ReadModelRetention, type RetentionSweepResult } from './read-model-retention.ts';
 import { prepareTenantRetention, type ReadModelTenantRetention } from './read-model-tenant-retention.ts';
 import { SEVERITY_ORDER, migrateReadModel } from './read-model-schema.ts';
+import { ReadModelStatusChanges, type AgentStatusChange } from './read-model-status-changes.ts';
 
 /** Interval assumed for an agent known only from the detector's output until its first beat is folded (the SDK default). */
 const DEFAULT_INTERVAL_SECONDS = 30;
@@ -236,6 +237,9 @@ export class SqliteReadModel implements ReadModel {
   private readonly foldKey: string | null;
   /** Listeners of an in-memory read model (no other thread can share it). */
   private readonly foldListeners = new Set<() => void>();
+  /** Set by `onStatusChanges`: its listeners hear each committed status change. */
+  private statusChanges: ReadModelStatusChanges | null = null;
+  private readonly statusListeners = new Set<(changes: readonly AgentStatusChange[]) => void>();
   /** Next transition sequence, read inside each apply transaction (another process may share the file). */
   private nextSeq = 0;
   private foldedTransitions = 0;
@@ -409,6 +413,7 @@ export class SqliteReadModel implements ReadModel {
       .sweep(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .finally(() => {
         this.sweeping = null;
+        this.publishStatusChanges();
       }));
   }
 
@@ -455,6 +460,7 @@ export class SqliteReadModel implements ReadModel {
       throw mapSqliteError(err, `apply to the read model (${where})`);
     } finally {
       this.releases = new Map();
+      this.publishStatusChanges();
     }
     if (this.foldedTransitions > 0) {
       this.foldedTransitions = 0;
@@ -491,6 +497,33 @@ export class SqliteReadModel implements ReadModel {
     return () => this.foldListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` after each commit of this instance that changed agents' statuses (a row added, its status
+   * changed, or the row deleted), with every such change in order, whichever write made it. For a cache of statuses
+   * kept by another thread (embedded mode answers each heartbeat from one); only this instance's own writes are seen,
+   * so it must be the file's one writer of the read model. Returns a function that removes the listener.
+   */
+  onStatusChanges(listener: (changes: readonly AgentStatusChange[]) => void): () => void {
+    this.assertOpen();
+    this.statusChanges ??= new ReadModelStatusChanges(this.db);
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private publishStatusChanges(): void {
+    const tracker = this.statusChanges;
+    if (tracker === null || this.closed || this.db.inTransaction) return;
+    const changes = tracker.drain();
+    if (changes.length === 0) return;
+    for (const listener of this.statusListeners) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.logger.warn({ err }, 'a status-change listener threw');
+      }
+    }
+  }
+
   private callFoldListener(listener: () => void): void {
     try {
       listener();
@@ -518,6 +551,8 @@ export class SqliteReadModel implements ReadModel {
       return this.db.transaction(() => this.forgetting.release(partition, committedOffset)).immediate();
     } catch (err) {
       throw mapSqliteError(err, `release tombstones of partition ${partition}`);
+    } finally {
+      this.publishStatusChanges();
     }
   }
 
