@@ -248,6 +248,8 @@ describe('vigil up (embedded mode), acceptance', () => {
     const counts = transitionCounts(afterKill.transitions);
     for (const [agentId, count] of Object.entries(transitionCounts(afterTerm.transitions))) expect(counts[agentId], agentId).toBe(count);
     expect(afterKill.summary).toMatchObject(summaryOf(afterKill.agents));
+    // The restarted HTTP thread's memory of statuses starts empty: a2's beat is answered from the file, still killed.
+    expect(await api.heartbeat('a2')).toMatchObject({ agents: [{ agentId: 'a2', killed: true, status: 'killed' }] });
   });
 
   it('kills and resumes agents through the CLI and the API; a resumed agent takes the status its beats justify', async () => {
