@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client.ts';
 import { Cleanup } from './support/cleanup.ts';
@@ -133,8 +134,9 @@ const effects: ReadonlyArray<{ setting: string; env: Record<string, string>; obs
     setting: 'VIGIL_TICK_INTERVAL',
     env: { VIGIL_TICK_INTERVAL: '100ms' },
     observe: async (api) => {
-      // 4 partitions × 10 intervals a second: 120 ticks within 15 s only at 100 ms (at 1 s they would take 30 s).
-      await waitUntil('ticks every 100 ms', () => api.metricLines('vigil_ticks_written_total'), (lines) => Number(lines[0]?.split(' ')[1] ?? 0) >= 120, { timeoutMs: 15_000 });
+      // One partition (a new directory's default) × 10 intervals a second: 60 ticks within 15 s only at 100 ms (at 1 s
+      // they would take a minute).
+      await waitUntil('ticks every 100 ms', () => api.metricLines('vigil_ticks_written_total'), (lines) => Number(lines[0]?.split(' ')[1] ?? 0) >= 60, { timeoutMs: 15_000 });
     },
   },
 ];
@@ -156,6 +158,43 @@ describe('vigil up honours the ingest and query settings', () => {
     const run = await runVigilCli(['up', '--port', '0', '--data', tempDataDir(cleanup, 'vigil-settings-bad')], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('vigil up: partitions of the embedded log', () => {
+  /** Partitions of the platform's two topics in a stopped data directory's file. */
+  const partitionsIn = (dataDir: string): Record<string, number> => {
+    const db = new Database(join(dataDir, 'vigil.db'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT topic, partitions FROM log_topics WHERE topic IN ('vigil.agent-events', 'vigil.status-transitions')").all() as { topic: string; partitions: number }[];
+      return Object.fromEntries(rows.map((r) => [r.topic, r.partitions]));
+    } finally {
+      db.close();
+    }
+  };
+  const stop = async (process: SpawnedProcess): Promise<void> => {
+    process.signal('SIGTERM');
+    expect(await process.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+  };
+
+  it('gives a new directory one, keeps what an existing one has, and refuses another count for it', async () => {
+    const fresh = tempDataDir(cleanup, 'vigil-partitions-new');
+    await stop((await startVigilUp(cleanup, { dataDir: fresh })).process);
+    expect(partitionsIn(fresh)).toEqual({ 'vigil.agent-events': 1, 'vigil.status-transitions': 1 });
+
+    const older = tempDataDir(cleanup, 'vigil-partitions-4');
+    await stop((await startVigilUp(cleanup, { dataDir: older, args: ['--partitions', '4'] })).process);
+    // Restarted without the flag, as after an upgrade: it takes the directory's 4, beats and all.
+    const again = await startVigilUp(cleanup, { dataDir: older });
+    const api = new ApiClient(again.url, again.apiKey);
+    expect(await api.heartbeat('p1')).toMatchObject({ accepted: 1 });
+    await stop(again.process);
+    expect(partitionsIn(older)).toEqual({ 'vigil.agent-events': 4, 'vigil.status-transitions': 4 });
+
+    const refused = await runVigilCli(['up', '--port', '0', '--data', older, '--partitions', '2']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/partitions/i);
+    expect(partitionsIn(older)).toEqual({ 'vigil.agent-events': 4, 'vigil.status-transitions': 4 });
   });
 });
 

@@ -35,7 +35,7 @@ export const command: CliCommand = {
   summary: 'Run Vigil in one process on one SQLite file (embedded mode); --demo adds demo agents',
   usage: [
     'Usage: vigil up [--port 8080] [--data ./data] [--api-key <key>] [--degraded-after 90s] [--unreachable-after 5m]',
-    '                [--stalled-after <dur>] [--window 1s] [--partitions 4] [--demo]',
+    '                [--stalled-after <dur>] [--window 1s] [--partitions <n>] [--demo]',
     '',
     'Options (environment variable in brackets):',
     '  --port <n>                 HTTP port (VIGIL_PORT, default 8080; 0 picks a free one)',
@@ -52,7 +52,7 @@ export const command: CliCommand = {
     '  --keep-metric-minutes <d>  1-minute metrics kept, then rolled into hours (VIGIL_KEEP_METRIC_MINUTES, default 7d)',
     '  --keep-metric-hours <dur>  1-hour roll-ups kept (VIGIL_KEEP_METRIC_HOURS, default 90d)',
     '  --window <dur>             detector window (VIGIL_WINDOW, default 1s)',
-    '  --partitions <n>           partitions of the embedded log (VIGIL_PARTITIONS, default 4)',
+    '  --partitions <n>           partitions of the embedded log (VIGIL_PARTITIONS; default: as the data directory has, 1 when new)',
     '  --topic-prefix <p>         topic name prefix (VIGIL_TOPIC_PREFIX, default "vigil.")',
     '  --log-level <level>        pino level (VIGIL_LOG_LEVEL, default info; logs go to stderr as JSON)',
     '  --demo                     start demo agents with demo thresholds (3s / 8s / 500ms windows)',

@@ -22,7 +22,8 @@ export interface UpConfig {
   readonly keepMetricMinutesMs: number | undefined;
   readonly keepMetricHoursMs: number | undefined;
   readonly windowMs: number;
-  readonly partitions: number;
+  /** Partitions of the embedded log's topics; null: as many as the data directory's log has, else EMBEDDED_PARTITIONS. */
+  readonly partitions: number | null;
   readonly topicPrefix: string;
   readonly demo: boolean;
   readonly logLevel: string;
@@ -56,7 +57,7 @@ const UpInput = z
     'keep-metric-minutes': durationSetting('--keep-metric-minutes'),
     'keep-metric-hours': durationSetting('--keep-metric-hours'),
     window: durationSetting('--window'),
-    partitions: z.coerce.number().int().min(1).max(256).default(4),
+    partitions: z.coerce.number().int().min(1).max(256).optional(),
     'topic-prefix': z.string().regex(/^[a-zA-Z0-9._-]*$/).default('vigil.'),
     demo: z.boolean().default(false),
     'log-level': z.enum(LOG_LEVELS).default('info'),
@@ -120,7 +121,7 @@ export function upConfig(flags: Record<string, string | boolean | undefined>, en
     keepMetricMinutesMs: c['keep-metric-minutes'],
     keepMetricHoursMs: c['keep-metric-hours'],
     windowMs,
-    partitions: c.partitions,
+    partitions: c.partitions ?? null,
     topicPrefix: c['topic-prefix'],
     demo: c.demo,
     logLevel: c['log-level'],
