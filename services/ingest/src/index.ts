@@ -1,6 +1,6 @@
 export { buildIngestApp, type IngestAppDeps } from './build-app.ts';
 export { ingestPlugin, registerIngestRoutes, HEARTBEATS_ACCEPTED_METRIC, type IngestPluginOptions } from './ingest-plugin.ts';
-export type { IngestDeps } from './deps.ts';
+export type { AgentStatusLookup, IngestDeps } from './deps.ts';
 export { TickWriter, type TickWriterOptions } from './tick-writer.ts';
 export { ingestConfig, ingestConfigFromEnv, DEFAULT_INGEST_CONFIG, INGEST_ENV, type IngestConfig, type IngestConfigInput } from './config.ts';
 export { INGEST_ERROR_CODES, IngestConfigError, type IngestErrorCode } from './errors.ts';

@@ -1,10 +1,6 @@
 import type { AgentStatus } from '@vigil/contracts';
+import type { AgentStatusLookup } from '@vigil/ingest';
 import type { AgentStatusChange } from '@vigil/store';
-
-/** Where the cache reads what it does not hold: the read model's batch status lookup. */
-export interface AgentStatusSource {
-  agentStatuses(tenant: string, agentIds: readonly string[]): Promise<Map<string, AgentStatus>>;
-}
 
 /** Entries beyond which the cache starts over (far above any fleet's agents; bounds memory against id churn). */
 const DEFAULT_CAPACITY = 2_000_000;
@@ -17,8 +13,9 @@ const DEFAULT_CAPACITY = 2_000_000;
  * commit; a change is applied whether or not the agent is cached. A read that a change overtook is used for its answer
  * but not kept, so a stale read never replaces a newer change.
  */
-export class AgentStatusCache implements AgentStatusSource {
-  readonly #source: AgentStatusSource;
+export class AgentStatusCache implements AgentStatusLookup {
+  /** Where the cache reads what it does not hold: the read model's batch status lookup. */
+  readonly #source: AgentStatusLookup;
   readonly #capacity: number;
   /** `tenant/agentId` (a tenant never holds "/") to status; null: no such agent in the read model. */
   readonly #statuses = new Map<string, AgentStatus | null>();
@@ -27,7 +24,7 @@ export class AgentStatusCache implements AgentStatusSource {
   #hits = 0;
   #misses = 0;
 
-  constructor(source: AgentStatusSource, options: { capacity?: number } = {}) {
+  constructor(source: AgentStatusLookup, options: { capacity?: number } = {}) {
     this.#source = source;
     this.#capacity = options.capacity ?? DEFAULT_CAPACITY;
   }

@@ -1,9 +1,10 @@
 import type { AgentStatus } from '@vigil/contracts';
 import { describe, expect, it } from 'vitest';
-import { AgentStatusCache, type AgentStatusSource } from './agent-status-cache.ts';
+import type { AgentStatusLookup } from '@vigil/ingest';
+import { AgentStatusCache } from './agent-status-cache.ts';
 
 /** A read model in memory that counts its reads, and can run code in the middle of one (a change arriving then). */
-class FakeSource implements AgentStatusSource {
+class FakeSource implements AgentStatusLookup {
   readonly rows = new Map<string, AgentStatus>();
   reads: string[][] = [];
   duringRead: (() => void) | null = null;
