@@ -161,6 +161,11 @@ describe('vigil up (embedded mode), acceptance', () => {
       { name: 'missing agentId', body: { intervalSeconds: 1 }, status: 400, code: 'VIGIL_ERR_VALIDATION', field: 'agentId', message: /agentId/ },
       { name: 'mistyped intervalSeconds', body: { ...valid, intervalSeconds: 'x' }, status: 400, code: 'VIGIL_ERR_VALIDATION', field: 'intervalSeconds', message: /intervalSeconds.*number/ },
       { name: 'batch with one bad beat', body: { heartbeats: [valid, { ...valid, seq: -1 }] }, status: 400, code: 'VIGIL_ERR_VALIDATION', field: 'heartbeats.1.seq', message: /seq/ },
+      // Over the writer thread's share (WRITER_THREAD_BODY_MAX_CHARS): parsed on the HTTP thread, refused the same way.
+      { name: 'large batch with one bad beat', body: { heartbeats: Array.from({ length: 200 }, (_, i) => (i === 150 ? { ...valid, seq: 'x' } : { ...valid, seq: i })) }, status: 400, code: 'VIGIL_ERR_VALIDATION', field: 'heartbeats.150.seq', message: /seq/ },
+      { name: 'large malformed JSON', request: { rawBody: `{"heartbeats": [${Array.from({ length: 200 }, () => JSON.stringify(valid)).join(',')}` }, status: 400, code: 'VIGIL_ERR_MALFORMED_JSON', message: /JSON/ },
+      { name: 'prototype key', request: { rawBody: '{"agentId": "a1", "__proto__": {"admin": true}}' }, status: 400, code: 'VIGIL_ERR_MALFORMED_JSON', message: /JSON/ },
+      { name: 'empty JSON body', request: { rawBody: '' }, status: 400, code: 'VIGIL_ERR_MALFORMED_JSON', message: /empty/ },
       { name: 'body over 1 MiB', request: { rawBody: oversized }, status: 413, code: 'VIGIL_ERR_BODY_TOO_LARGE', message: /larger than the limit/ },
       { name: 'missing API key', body: valid, request: { apiKey: null }, status: 401, code: 'VIGIL_ERR_UNAUTHORIZED', field: 'authorization', message: /Authorization header is missing/ },
       { name: 'wrong API key', body: valid, request: { apiKey: 'not-the-key' }, status: 401, code: 'VIGIL_ERR_UNAUTHORIZED', field: 'authorization', message: /not known/ },

@@ -35,6 +35,15 @@ export class DecodeMemo<T> {
     return value;
   }
 
+  /** Keeps `value` as the decoding of `text`, which the caller vouches for (see `rememberAgentEvent`). */
+  remember(text: string, value: T): void {
+    if (this.#entries.size >= this.#capacity && !this.#entries.has(text)) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(text, value);
+  }
+
   /** Lookups answered from the memo and decoded afresh so far (tests, benchmarks). */
   stats(): { hits: number; misses: number; size: number } {
     return { hits: this.#hits, misses: this.#misses, size: this.#entries.size };

@@ -43,6 +43,26 @@ describe('DecodeMemo', () => {
     expect(calls).toBe(4);
   });
 
+  it('answers a remembered text without decoding it, and keeps its capacity', () => {
+    const memo = new DecodeMemo<number>(2);
+    let calls = 0;
+    const decode = (text: string): number => {
+      calls++;
+      return Number(text);
+    };
+    memo.remember('1', 1);
+    memo.remember('2', 2);
+    memo.remember('2', 2); // again: nothing dropped
+    expect(memo.get('1', decode)).toBe(1);
+    expect(calls).toBe(0);
+    memo.remember('3', 3); // drops the oldest, '1'
+    expect(memo.stats().size).toBe(2);
+    expect(memo.get('3', decode)).toBe(3);
+    expect(calls).toBe(0);
+    expect(memo.get('1', decode)).toBe(1);
+    expect(calls).toBe(1);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new DecodeMemo(0)).toThrow(/positive integer/);
     expect(() => new DecodeMemo(1.5)).toThrow(/positive integer/);

@@ -31,9 +31,9 @@ export function toVigilError(err: unknown, request: FastifyRequest): VigilError 
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return new BodyTooLargeError(request.routeOptions.bodyLimit, err);
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return new MalformedJsonError('request body is not valid JSON (Content-Type is application/json)', err);
+        return MalformedJsonError.invalid(err);
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return new MalformedJsonError('request body is empty but Content-Type is application/json; send a JSON value or no Content-Type', err);
+        return MalformedJsonError.empty(err);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return new UnsupportedMediaTypeError(request.headers['content-type'], err);
     }

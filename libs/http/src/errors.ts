@@ -44,6 +44,16 @@ export class MalformedJsonError extends VigilError {
     super('VIGIL_ERR_MALFORMED_JSON', message, { statusCode: 400, cause });
     this.name = 'MalformedJsonError';
   }
+
+  /** The body does not parse (or hides a prototype key): one message wherever JSON is parsed, fastify or Vigil. */
+  static invalid(cause?: unknown): MalformedJsonError {
+    return new MalformedJsonError('request body is not valid JSON (Content-Type is application/json)', cause);
+  }
+
+  /** The body is empty although declared JSON. */
+  static empty(cause?: unknown): MalformedJsonError {
+    return new MalformedJsonError('request body is empty but Content-Type is application/json; send a JSON value or no Content-Type', cause);
+  }
 }
 
 /** The body is over the route's limit. */

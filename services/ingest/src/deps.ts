@@ -3,6 +3,7 @@ import type { ApiKeyResolver, MetricsRegistry } from '@vigil/http';
 import type { EventLog } from '@vigil/log';
 import type { ReadModel } from '@vigil/store';
 import type { Logger } from 'pino';
+import type { HeartbeatIntake } from './heartbeat-intake.ts';
 
 /** A batch lookup of agents' statuses (absent from the map: unknown agent). */
 export interface AgentStatusLookup {
@@ -22,6 +23,11 @@ export interface IngestDeps {
   readonly topics: TopicNames;
   readonly apiKeys: ApiKeyResolver;
   readonly logger: Logger;
+  /**
+   * Parses, validates and appends the JSON bodies of `POST /v1/heartbeats` (embedded mode: on its writer thread).
+   * Default: on this thread, to `log` (LocalHeartbeatIntake, with `newId`).
+   */
+  readonly intake?: HeartbeatIntake;
   /** Epoch ms; the source of `receivedAt`. Default `Date.now`. */
   readonly now?: () => number;
   /** Event ids. Default `randomUUID`. */

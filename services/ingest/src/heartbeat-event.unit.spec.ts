@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HeartbeatEvent, HeartbeatInput } from '@vigil/contracts';
+import { HeartbeatEvent, HeartbeatInput, decodeAgentEvent } from '@vigil/contracts';
 import { describe, expect, it } from 'vitest';
 import { toHeartbeatEvent } from './heartbeat-event.ts';
 
@@ -15,6 +15,7 @@ const OPTIONAL: Record<string, unknown> = {
   pid: 4242,
   version: '1.2.3',
   labels: { team: 'search', tier: 'gold' },
+  eventLoopDelayMs: { p50: 1.5, p99: 20, max: 31 },
 };
 
 describe('toHeartbeatEvent', () => {
@@ -31,6 +32,28 @@ describe('toHeartbeatEvent', () => {
       const parsed = HeartbeatEvent.safeParse(event);
       expect(parsed.success, `${JSON.stringify(body)}: ${parsed.error?.message ?? ''}`).toBe(true);
       expect(parsed.data).toEqual(event);
+      // What goes to the log is the JSON text: it must carry exactly the posted fields (and the defaults), no others.
+      expect(Object.keys(JSON.parse(JSON.stringify(event.data))).sort()).toEqual(
+        [...new Set([...Object.keys(body).filter((k) => k !== 'agentId'), 'instanceId', 'intervalSeconds', 'sentAt', 'receivedAt'])].sort(),
+      );
+    }
+  });
+
+  // rememberAgentEvent hands the built event to the writer thread's consumers in place of decoding its JSON: it must
+  // be, as JSON, exactly what decoding gives back (fields, values and order), whichever optional fields the beat had.
+  it('builds an event whose JSON decodes back to it, field for field and in the same order', () => {
+    const names = Object.keys(OPTIONAL);
+    for (let mask = 0; mask < 1 << names.length; mask += 5) {
+      const body: Record<string, unknown> = { agentId: `agent-${mask}` };
+      names.forEach((name, i) => {
+        if (mask & (1 << i)) body[name] = OPTIONAL[name];
+      });
+      const event = toHeartbeatEvent(HeartbeatInput.parse(body), { tenant: 'acme', id: `e-${mask}`, receivedAt: '2026-01-01T00:00:05.000Z' });
+      const text = JSON.stringify(event);
+      const decoded = decodeAgentEvent(text);
+      expect(JSON.stringify(decoded), text).toBe(text);
+      expect(JSON.stringify(decoded.data), text).toBe(JSON.stringify(event.data));
+      expect(decoded).toEqual(event);
     }
   });
 

@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import {
-  AgentId,
-  AgentStoppedEvent,
-  CONTRACT_VERSION,
-  HeartbeatEvent,
-  HeartbeatInput,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  agentKey,
-} from '@vigil/contracts';
+import { AgentId, AgentStoppedEvent, CONTRACT_VERSION, HeartbeatRequest, HeartbeatResponse, agentKey } from '@vigil/contracts';
 import { AcceptedEventResponse, apiScope, parseInput, routeSchema, tenantOf, whileLogAvailable } from '@vigil/http';
 import type { ReadModel } from '@vigil/store';
 import { z } from 'zod';
 import type { IngestConfig } from './config.ts';
 import type { AgentStatusLookup, IngestDeps } from './deps.ts';
-import { toHeartbeatEvent } from './heartbeat-event.ts';
+import { JsonBodyText, heartbeatEventsOf } from './heartbeat-body.ts';
+import { LocalHeartbeatIntake, appendHeartbeats, type HeartbeatIntake } from './heartbeat-intake.ts';
 
 /** Options of the ingest plugin. */
 export interface IngestPluginOptions {
@@ -26,18 +18,8 @@ export interface IngestPluginOptions {
 /** Name of the counter of accepted heartbeats (no tenant label: `/metrics` is unauthenticated, tenant names are not public). */
 export const HEARTBEATS_ACCEPTED_METRIC = 'vigil_heartbeats_accepted_total';
 
-const BatchRequest = HeartbeatRequest.options[1];
 const AgentParams = z.strictObject({ id: AgentId });
 const GoodbyeBody = AgentStoppedEvent.shape.data;
-const MISSING_BODY = 'request body is required: send one heartbeat {"agentId": "..."} or a batch {"heartbeats": [...]}';
-
-/** The posted beats, whichever of the two shapes was sent; the error of a batch item names its index. */
-function parseHeartbeats(body: unknown): HeartbeatInput[] {
-  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'heartbeats' in body) {
-    return parseInput(BatchRequest, body).heartbeats;
-  }
-  return [parseInput(HeartbeatInput, body, { whenMissing: MISSING_BODY })];
-}
 
 /** Whether each agent is killed, from the read model. A read-model failure must not lose beats already on the log. */
 async function agentStatuses(
@@ -84,41 +66,41 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps, con
   const batchLookup = readModel.agentStatuses?.bind(readModel);
   const lookup: AgentStatusLookup | null = deps.statuses ?? (batchLookup === undefined ? null : { agentStatuses: batchLookup });
   const accepted = deps.metrics?.counter(HEARTBEATS_ACCEPTED_METRIC, 'Heartbeats appended to the log').series();
+  const intake: HeartbeatIntake = deps.intake ?? new LocalHeartbeatIntake(log, topics.agentEvents, newId);
 
-  app.post(
-    '/v1/heartbeats',
-    {
-      config: { role: 'agent' },
-      bodyLimit: config.bodyLimitBytes,
-      schema: routeSchema({
-        summary: 'Report one heartbeat or a batch',
-        description: 'Each beat is appended to the agent-events log with the time it was received; the answer says, per agent, whether it is killed.',
-        tags: ['ingest'],
-        body: HeartbeatRequest,
-        response: { 202: HeartbeatResponse },
-      }),
-    },
-    async (request, reply) => {
-      const tenant = tenantOf(request);
-      const inputs = parseHeartbeats(request.body);
-      const receivedAt = new Date(now()).toISOString();
-      // Every beat was validated (parseHeartbeats) before any is appended, so a batch lands whole or not at all. The
-      // event built from a valid input is valid by construction (heartbeat-event.unit.spec.ts), so it is not parsed
-      // again: a second zod pass over the envelope cost more than the first over the input.
-      const events: HeartbeatEvent[] = inputs.map((input) => toHeartbeatEvent(input, { tenant, id: newId(), receivedAt }));
-      await whileLogAvailable(
-        log.append(
-          topics.agentEvents,
-          events.map((e) => ({ key: agentKey(tenant, e.agentId), value: JSON.stringify(e) })),
-        ),
-        config.retryAfterSeconds,
-      );
-      accepted?.inc(events.length);
-      const agentIds = [...new Set(events.map((e) => e.agentId))];
-      const body: HeartbeatResponse = { accepted: events.length, agents: await agentStatuses(lookup, readModel, tenant, agentIds, request) };
-      return reply.code(202).send(body);
-    },
-  );
+  // A context of its own, whose JSON parser hands the body over as text: the intake parses it where it runs.
+  app.register(async (beats) => {
+    beats.removeContentTypeParser('application/json');
+    beats.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => done(null, new JsonBodyText(text as string)));
+    beats.post(
+      '/v1/heartbeats',
+      {
+        config: { role: 'agent' },
+        bodyLimit: config.bodyLimitBytes,
+        schema: routeSchema({
+          summary: 'Report one heartbeat or a batch',
+          description: 'Each beat is appended to the agent-events log with the time it was received; the answer says, per agent, whether it is killed.',
+          tags: ['ingest'],
+          body: HeartbeatRequest,
+          response: { 202: HeartbeatResponse },
+        }),
+      },
+      async (request, reply) => {
+        const tenant = tenantOf(request);
+        const receivedAt = new Date(now()).toISOString();
+        const body = request.body;
+        // Not JSON (no body, or text/plain): validated here, where it fails with the error that names what to send.
+        const appended =
+          body instanceof JsonBodyText
+            ? intake.accept(body.text, { tenant, receivedAt })
+            : appendHeartbeats(log, topics.agentEvents, heartbeatEventsOf(body, { tenant, receivedAt, newId }));
+        const result = await whileLogAvailable(appended, config.retryAfterSeconds);
+        accepted?.inc(result.accepted);
+        const response: HeartbeatResponse = { accepted: result.accepted, agents: await agentStatuses(lookup, readModel, tenant, result.agentIds, request) };
+        return reply.code(202).send(response);
+      },
+    );
+  });
 
   app.post(
     '/v1/agents/:id/goodbye',

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { topicNames, type TopicNames } from '@vigil/contracts';
 import { apiKeysTopic, InMemoryApiKeyResolver, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry } from '@vigil/http';
-import { ingestPlugin, TickWriter } from '@vigil/ingest';
+import { LocalHeartbeatIntake, ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog, TopicNotFoundError } from '@vigil/log';
 import { queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
@@ -16,6 +16,7 @@ import { platformConsumers } from '../platform/services.ts';
 import { loadOrCreateApiKey } from './api-key-file.ts';
 import type { UpConfig } from './up-config.ts';
 import { AgentStatusCache } from './agent-status-cache.ts';
+import { WriterThreadIntake } from './writer-thread-intake.ts';
 import { WriterThreadLog } from './writer-thread-log.ts';
 import { WriterThread } from './writer-thread.ts';
 
@@ -151,7 +152,8 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
       retryAfterSeconds: config.ingest.retryAfterSeconds,
     });
-    await app.register(ingestPlugin, { deps: { log, readModel, statuses, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
+    const intake = new WriterThreadIntake(writer, topics.agentEvents, new LocalHeartbeatIntake(log, topics.agentEvents));
+    await app.register(ingestPlugin, { deps: { log, readModel, statuses, intake, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
     // GET /v1/retention answers the same platform default the writer thread's detector was given.
     const platformForgetAfterMs = config.forgetAfterMs;
     await app.register(queryPlugin, {

@@ -5,7 +5,10 @@
  * readers never wait for the writer) and hand their appends over here. Started by `WriterThread` through
  * `bin/writer-thread.js`; see writer-thread-protocol.ts for the messages.
  */
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { rememberAgentEvent, type HeartbeatEvent } from '@vigil/contracts';
+import { agentIdsOf, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
 import { MetricsRegistry } from '@vigil/http';
 import { EmbeddedLog } from '@vigil/log';
 import { NotifierService, notifierGroupId } from '@vigil/notifier';
@@ -60,11 +63,26 @@ async function main(): Promise<void> {
     });
     answers.push(result);
   };
+  const failed = (id: number) => (err: unknown) => answer({ id, error: toThreadError(err) });
   const append = (request: AppendRequest): void => {
-    log.append(request.topic, request.records).then(
-      (positions) => answer({ id: request.id, positions }),
-      (err: unknown) => answer({ id: request.id, error: toThreadError(err) }),
-    );
+    const { id, topic } = request;
+    if (request.kind === 'records') {
+      log.append(topic, request.records).then((positions) => answer({ id, positions }), failed(id));
+      return;
+    }
+    // A heartbeat body, as the route received it: parsed, validated and built here (WriterThreadIntake says why).
+    let events: HeartbeatEvent[];
+    try {
+      events = heartbeatEventsOf(parseJsonText(request.text), { ...request.context, newId: randomUUID });
+    } catch (err) {
+      failed(id)(err);
+      return;
+    }
+    const records = heartbeatRecordsOf(events);
+    // This thread's detector and projector read these records back within a batch or two: they get the events built
+    // here instead of parsing and validating the same text again.
+    for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, events[i]!);
+    log.append(topic, records).then(() => answer({ id, accepted: { accepted: events.length, agentIds: agentIdsOf(events) } }), failed(id));
   };
 
   let stopping: Promise<void> | null = null;

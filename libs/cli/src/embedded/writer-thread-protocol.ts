@@ -1,4 +1,5 @@
 import type { TopicNames } from '@vigil/contracts';
+import type { AcceptedHeartbeats, HeartbeatRequestContext } from '@vigil/ingest';
 import type { ProduceRecord, RecordPosition } from '@vigil/log';
 import type { NotifierConfig } from '@vigil/notifier';
 import type { AgentStatusChange, ReadModelRetentionOptions } from '@vigil/store';
@@ -23,12 +24,13 @@ export interface WriterThreadBootstrap {
   readonly fromDist: boolean;
 }
 
-/** One append the HTTP thread asks for. */
-export interface AppendRequest {
-  readonly id: number;
-  readonly topic: string;
-  readonly records: readonly ProduceRecord[];
-}
+/**
+ * One append the HTTP thread asks for: records it built, or the JSON text of a `POST /v1/heartbeats` body, which the
+ * writer thread parses, validates and builds into heartbeat events before appending them (WriterThreadIntake).
+ */
+export type AppendRequest =
+  | { readonly kind: 'records'; readonly id: number; readonly topic: string; readonly records: readonly ProduceRecord[] }
+  | { readonly kind: 'heartbeats'; readonly id: number; readonly topic: string; readonly text: string; readonly context: HeartbeatRequestContext };
 
 /** A VigilError (or any error) as it crosses the thread boundary. */
 export interface ThreadError {
@@ -39,8 +41,11 @@ export interface ThreadError {
   readonly details: Record<string, unknown>;
 }
 
-/** The answer to one append: where its records landed (committed), or why not. */
-export type AppendResult = { readonly id: number; readonly positions: RecordPosition[] } | { readonly id: number; readonly error: ThreadError };
+/** The answer to one append: where its records landed or what beats were accepted (committed), or why not. */
+export type AppendResult =
+  | { readonly id: number; readonly positions: RecordPosition[] }
+  | { readonly id: number; readonly accepted: AcceptedHeartbeats }
+  | { readonly id: number; readonly error: ThreadError };
 
 
 // Messages between the two threads are typed, not parsed: both ends are this program, built and shipped together,

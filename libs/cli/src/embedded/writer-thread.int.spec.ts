@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { topicNames, VigilError } from '@vigil/contracts';
+import { agentKey, topicNames, VigilError } from '@vigil/contracts';
 import { toHeartbeatEvent } from '@vigil/ingest';
 import { EmbeddedLog } from '@vigil/log';
 import { SqliteReadModel } from '@vigil/store';
@@ -77,6 +77,37 @@ describe('WriterThread (embedded mode writer thread)', () => {
       expect(err).toBeInstanceOf(VigilError);
       expect(err.code).toBe('VIGIL_ERR_TOPIC_NOT_FOUND');
       expect(good.status).toBe('fulfilled');
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it('parses, validates and appends a heartbeat body handed over as text, and refuses a bad one with the route\'s own errors', async () => {
+    const writer = await start();
+    try {
+      const receivedAt = new Date().toISOString();
+      const context = { tenant: 'acme', receivedAt };
+      const single = await writer.appendHeartbeats(topics.agentEvents, '{"agentId": "w1", "seq": 3, "progress": {"completed": 2, "inFlight": 1}}', context);
+      expect(single).toEqual({ accepted: 1, agentIds: ['w1'] });
+      const batch = await writer.appendHeartbeats(topics.agentEvents, JSON.stringify({ heartbeats: [{ agentId: 'w2' }, { agentId: 'w3' }, { agentId: 'w2' }] }), context);
+      expect(batch).toEqual({ accepted: 3, agentIds: ['w2', 'w3'] });
+      const refusals = await Promise.allSettled([
+        writer.appendHeartbeats(topics.agentEvents, '{"agentId": "w4",', context),
+        writer.appendHeartbeats(topics.agentEvents, '', context),
+        writer.appendHeartbeats(topics.agentEvents, '{"heartbeats": [{"agentId": "w5"}, {"agentId": "w6", "seq": -1}]}', context),
+        writer.appendHeartbeats(topics.agentEvents, '{"agentId": "w7", "__proto__": {"x": 1}}', context),
+      ]);
+      const errors = refusals.map((r) => (r.status === 'rejected' ? (r.reason as VigilError) : null));
+      expect(errors.map((e) => e?.code)).toEqual(['VIGIL_ERR_MALFORMED_JSON', 'VIGIL_ERR_MALFORMED_JSON', 'VIGIL_ERR_VALIDATION', 'VIGIL_ERR_MALFORMED_JSON']);
+      expect(errors.map((e) => e?.statusCode)).toEqual([400, 400, 400, 400]);
+      expect(errors[2]!.details).toEqual({ field: 'heartbeats.1.seq' });
+      // Exactly the four accepted beats are on the log, as the HTTP thread would have built them.
+      const records = (await Promise.all([0, 1].map((p) => reader.read(topics.agentEvents, p, 0, 100)))).flat();
+      const events = records.map((r) => JSON.parse(r.value) as { tenant: string; agentId: string; time: string; data: Record<string, unknown> });
+      expect(events.map((e) => e.agentId).sort()).toEqual(['w1', 'w2', 'w2', 'w3']);
+      for (const e of events) expect(e).toMatchObject({ tenant: 'acme', time: receivedAt, data: { instanceId: 'default', intervalSeconds: 30, receivedAt, sentAt: receivedAt } });
+      expect(events.find((e) => e.agentId === 'w1')!.data).toMatchObject({ seq: 3, progress: { completed: 2, inFlight: 1 } });
+      expect(new Set(records.map((r) => r.key))).toEqual(new Set(['w1', 'w2', 'w3'].map((a) => agentKey('acme', a))));
     } finally {
       await writer.stop();
     }

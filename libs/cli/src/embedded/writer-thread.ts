@@ -1,6 +1,7 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { VigilError } from '@vigil/contracts';
+import type { AcceptedHeartbeats, HeartbeatRequestContext } from '@vigil/ingest';
 import { LogUnavailableError, type ProduceRecord, type RecordPosition } from '@vigil/log';
 import type { NotifierConfig } from '@vigil/notifier';
 import type { AgentStatusChange } from '@vigil/store';
@@ -15,7 +16,7 @@ function fromThreadError(e: ThreadError): Error {
 }
 
 interface Pending {
-  resolve(positions: RecordPosition[]): void;
+  resolve(value: RecordPosition[] | AcceptedHeartbeats): void;
   reject(err: Error): void;
 }
 
@@ -100,8 +101,8 @@ export class WriterThread {
           const pending = this.#pending.get(result.id);
           if (pending === undefined) continue;
           this.#pending.delete(result.id);
-          if ('positions' in result) pending.resolve(result.positions);
-          else pending.reject(fromThreadError(result.error));
+          if ('error' in result) pending.reject(fromThreadError(result.error));
+          else pending.resolve('positions' in result ? result.positions : result.accepted);
         }
         break;
       case 'statuses':
@@ -147,13 +148,27 @@ export class WriterThread {
 
   /** Appends through the writer thread's log; resolves with the positions once that log committed them. */
   append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0 && this.#gone === null) return Promise.resolve([]);
+    return this.#request<RecordPosition[]>((id) => ({ kind: 'records', id, topic, records: [...records] }));
+  }
+
+  /**
+   * Hands the JSON text of a heartbeat body to the writer thread, which parses, validates and builds its events and
+   * appends them; resolves once committed, rejects with the thread's MalformedJsonError or ValidationError (same code,
+   * message and field) for a bad body, which appends nothing.
+   */
+  appendHeartbeats(topic: string, text: string, context: HeartbeatRequestContext): Promise<AcceptedHeartbeats> {
+    return this.#request<AcceptedHeartbeats>((id) => ({ kind: 'heartbeats', id, topic, text, context: { tenant: context.tenant, receivedAt: context.receivedAt } }));
+  }
+
+  /** Queues a request for this turn's message; its answer settles the promise. */
+  #request<T extends RecordPosition[] | AcceptedHeartbeats>(build: (id: number) => AppendRequest): Promise<T> {
     if (this.#gone !== null) return Promise.reject(new LogUnavailableError(`the embedded log's writer thread is gone (${this.#gone.message})`, this.#gone));
-    if (records.length === 0) return Promise.resolve([]);
     const id = this.#nextId++;
-    return new Promise<RecordPosition[]>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: RecordPosition[] | AcceptedHeartbeats) => void, reject });
       if (this.#queue.length === 0) setImmediate(() => this.#flush());
-      this.#queue.push({ id, topic, records: [...records] });
+      this.#queue.push(build(id));
     });
   }
 
