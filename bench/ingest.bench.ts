@@ -9,14 +9,17 @@
  * The platform is a real `vigil up` (embedded: log, detector, projector, read model on one SQLite file, every beat
  * acknowledged only once it is durably in the log). With `--kafka`, the same two loads also run against
  * `vigil serve ingest` on the Kafka broker at KAFKA_BROKERS (127.0.0.1:9092), on topics of their own (deleted after).
- * Prints one line per run, a JSON line for Kafka when asked, and as its last line
+ * The bare route and each Vigil server are measured in BENCH_INGEST_ROUNDS (3) interleaved rounds per shape (see
+ * `compare`), and the median round is reported, with every round's ratio (`ratios`, `batchedRatios`).
+ * Prints one line per round and per reported run, a JSON line for Kafka when asked, and as its last line
  * `{"bench":"ingest","eventsPerSec":…,"baselinePerSec":…,"ratio":…,"batchedEventsPerSec":…,…}` (embedded). Each
  * Vigil run also says what a beat cost each thread of the server, in busy µs (its `vigil_thread_busy_seconds_total`
  * before and after the run: `http` and `writer` for `vigil up`, `main` for `vigil serve ingest`), so a change in
  * throughput can be traced to the thread that caused it.
  *
  * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
- * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), KAFKA_BROKERS.
+ * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), BENCH_INGEST_ROUNDS (3),
+ * KAFKA_BROKERS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +36,7 @@ const WARMUP_SECONDS = env('BENCH_INGEST_WARMUP_SECONDS', 2);
 const CONNECTIONS = env('BENCH_INGEST_CONNECTIONS', 16);
 const AGENTS = env('BENCH_INGEST_AGENTS', 1000);
 const BATCH = env('BENCH_INGEST_BATCH', 100);
+const ROUNDS = Math.max(1, env('BENCH_INGEST_ROUNDS', 3));
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter((b) => b.length > 0);
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const VIGIL_BIN = join(REPO_ROOT, 'libs/cli/bin/vigil.js');
@@ -150,15 +154,51 @@ async function load(url: string, seconds: number, beatsPerRequest: number, heade
   };
 }
 
-/** Warm-up (JIT, caches, SQLite pages), then the measured single and batched runs against one server. */
-async function measure(server: Server, headers: Record<string, string>): Promise<{ single: RunResult; batched: RunResult }> {
+/** The measured runs of one server against the bare route: the median round of each shape, and every round's ratio. */
+interface Compared {
+  readonly single: RunResult;
+  readonly batched: RunResult;
+  readonly baseline: { readonly single: RunResult; readonly batched: RunResult };
+  readonly singleRatios: readonly number[];
+  readonly batchedRatios: readonly number[];
+}
+
+/**
+ * Warm-up of both servers (JIT, caches, SQLite pages), then ROUNDS rounds per shape, each a run of the bare route
+ * followed at once by a run of `server`: a pair measured seconds apart sees the same machine, so its ratio holds even
+ * when a neighbour's load on a shared VM comes and goes (consecutive single runs have differed by 2× here). The
+ * round reported is the one with the median ratio, whole (both rates, latencies and busy time of that pair).
+ */
+async function compare(label: string, server: Server, headers: Record<string, string>, bare: Server): Promise<Compared> {
   if (WARMUP_SECONDS > 0) {
-    await load(server.url, WARMUP_SECONDS, 1, headers);
-    await load(server.url, WARMUP_SECONDS, BATCH, headers);
+    for (const target of [bare, server]) {
+      await load(target.url, WARMUP_SECONDS, 1, target === server ? headers : {});
+      await load(target.url, WARMUP_SECONDS, BATCH, target === server ? headers : {});
+    }
   }
-  const single = await load(server.url, SECONDS, 1, headers);
-  const batched = await load(server.url, SECONDS, BATCH, headers);
-  return { single, batched };
+  const shape = async (beatsPerRequest: number): Promise<{ pair: { vigil: RunResult; bare: RunResult }; ratios: number[] }> => {
+    const pairs: { vigil: RunResult; bare: RunResult; ratio: number }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const b = await load(bare.url, SECONDS, beatsPerRequest, {});
+      const v = await load(server.url, SECONDS, beatsPerRequest, headers);
+      const ratio = v.beatsPerSec / b.beatsPerSec;
+      pairs.push({ vigil: v, bare: b, ratio });
+      const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
+      console.log(`  ${label} ${what}, round ${round}/${ROUNDS}: ${fmt(v.beatsPerSec)} beats/s against bare ${fmt(b.beatsPerSec)}/s, ratio ${ratio.toFixed(3)}`);
+    }
+    const ratios = pairs.map((p) => Number(p.ratio.toFixed(3)));
+    const median = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor((pairs.length - 1) / 2)]!;
+    return { pair: median, ratios };
+  };
+  const single = await shape(1);
+  const batched = await shape(BATCH);
+  return {
+    single: single.pair.vigil,
+    batched: batched.pair.vigil,
+    baseline: { single: single.pair.bare, batched: batched.pair.bare },
+    singleRatios: single.ratios,
+    batchedRatios: batched.ratios,
+  };
 }
 
 const round = (n: number): number => Math.round(n);
@@ -171,7 +211,8 @@ function describe(label: string, r: RunResult, baseline: RunResult | null): stri
   return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${vs}${bad}`;
 }
 
-function summary(mode: string, vigil: { single: RunResult; batched: RunResult }, baseline: { single: RunResult; batched: RunResult }): string {
+function summary(mode: string, vigil: Compared): string {
+  const baseline = vigil.baseline;
   return JSON.stringify({
     bench: 'ingest',
     mode,
@@ -180,6 +221,8 @@ function summary(mode: string, vigil: { single: RunResult; batched: RunResult },
     ratio: Number((vigil.single.beatsPerSec / baseline.single.beatsPerSec).toFixed(3)),
     batchedEventsPerSec: round(vigil.batched.beatsPerSec),
     baselineBatchedPerSec: round(baseline.batched.beatsPerSec),
+    ratios: vigil.singleRatios,
+    batchedRatios: vigil.batchedRatios,
     p99Ms: vigil.single.p99Ms,
     batchedP99Ms: vigil.batched.p99Ms,
     baselineP99Ms: baseline.single.p99Ms,
@@ -189,12 +232,13 @@ function summary(mode: string, vigil: { single: RunResult; batched: RunResult },
     agents: AGENTS,
     batch: BATCH,
     seconds: SECONDS,
+    rounds: ROUNDS,
     failed: vigil.single.non2xx + vigil.single.errors + vigil.batched.non2xx + vigil.batched.errors,
   });
 }
 
 /** `vigil serve ingest` on the Kafka broker, on topics of its own, which are deleted afterwards. */
-async function measureKafka(auth: Record<string, string>, baseline: { single: RunResult; batched: RunResult }): Promise<string> {
+async function measureKafka(auth: Record<string, string>, bare: Server): Promise<string> {
   const prefix = `vigil-bench-${randomUUID()}.`;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-kafka-'));
   const server = await startServer(
@@ -211,10 +255,10 @@ async function measureKafka(auth: Record<string, string>, baseline: { single: Ru
     /vigil ingest ready on (http:\/\/\S+)/,
   );
   try {
-    const kafka = await measure(server, auth);
-    console.log(describe('kafka single', kafka.single, baseline.single));
-    console.log(describe(`kafka batches of ${BATCH}`, kafka.batched, baseline.batched));
-    return summary('kafka', kafka, baseline);
+    const kafka = await compare('kafka', server, auth, bare);
+    console.log(describe('kafka single', kafka.single, kafka.baseline.single));
+    console.log(describe(`kafka batches of ${BATCH}`, kafka.batched, kafka.baseline.batched));
+    return summary('kafka', kafka);
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -232,19 +276,11 @@ export async function runIngestBench(): Promise<void> {
   console.log(`bench ingest: ${CONNECTIONS} connections, ${AGENTS} agents, ${SECONDS} s per run (+${WARMUP_SECONDS} s warm-up), batches of ${BATCH}`);
   const auth = { authorization: `Bearer ${API_KEY}` };
 
+  // Both servers run throughout; each waits, idle, while the other is measured.
   const bare = await startServer('baseline', ['--import', 'tsx', BASELINE_SERVER], {}, /baseline ready on (http:\/\/\S+)/);
-  let baseline: { single: RunResult; batched: RunResult };
-  try {
-    baseline = await measure(bare, {});
-  } finally {
-    await bare.stop();
-  }
-  console.log(describe('bare fastify single', baseline.single, null));
-  console.log(describe(`bare fastify batches of ${BATCH}`, baseline.batched, null));
-
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
-  let embedded: { single: RunResult; batched: RunResult };
   try {
+    let embedded: Compared;
     const up = await startServer(
       'vigil up',
       [VIGIL_BIN, 'up', '--port', '0', '--data', dataDir, '--api-key', API_KEY, '--log-level', 'warn'],
@@ -252,16 +288,18 @@ export async function runIngestBench(): Promise<void> {
       /Vigil is up at (http:\/\/\S+) /,
     );
     try {
-      embedded = await measure(up, auth);
+      embedded = await compare('embedded', up, auth, bare);
     } finally {
       await up.stop();
     }
+    console.log(describe('bare fastify single', embedded.baseline.single, null));
+    console.log(describe(`bare fastify batches of ${BATCH}`, embedded.baseline.batched, null));
+    console.log(describe('embedded single', embedded.single, embedded.baseline.single));
+    console.log(describe(`embedded batches of ${BATCH}`, embedded.batched, embedded.baseline.batched));
+    if (withKafka) console.log(await measureKafka(auth, bare));
+    console.log(summary('embedded', embedded));
   } finally {
+    await bare.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(describe('embedded single', embedded.single, baseline.single));
-  console.log(describe(`embedded batches of ${BATCH}`, embedded.batched, baseline.batched));
-
-  if (withKafka) console.log(await measureKafka(auth, baseline));
-  console.log(summary('embedded', embedded, baseline));
 }
