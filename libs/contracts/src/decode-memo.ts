@@ -26,18 +26,14 @@ export class DecodeMemo<T> {
     }
     this.#misses++;
     const value = decode(text);
-    if (this.#entries.size >= this.#capacity) {
-      // Map iterates in insertion order: the first key is the oldest.
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(text, value);
+    this.remember(text, value);
     return value;
   }
 
   /** Keeps `value` as the decoding of `text`, which the caller vouches for (see `rememberAgentEvent`). */
   remember(text: string, value: T): void {
     if (this.#entries.size >= this.#capacity && !this.#entries.has(text)) {
+      // Map iterates in insertion order: the first key is the oldest.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }

@@ -52,7 +52,7 @@ export function decodeOutputEvent(text: string): DetectorOutputEvent {
  * mode's writer thread builds heartbeat events from the posted bodies and then reads them back through its detector
  * and projector, which need not parse and validate their own thread's output again. `event` must be what
  * `decodeAgentEvent(text)` returns, as JSON (same fields, same order; a field the decoder leaves out may be present
- * as undefined): heartbeat-body.unit.spec.ts holds the heartbeat builder to that.
+ * as undefined): heartbeat-event.unit.spec.ts holds the heartbeat builder to that.
  */
 export function rememberAgentEvent(text: string, event: AgentEvent): void {
   agentEvents.remember(text, event);

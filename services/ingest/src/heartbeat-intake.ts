@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HeartbeatEvent } from '@vigil/contracts';
-import type { EventLog } from '@vigil/log';
+import type { EventLog, ProduceRecord } from '@vigil/log';
 import { agentIdsOf, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from './heartbeat-body.ts';
 
 /** What one request's beats came to once on the log: how many, and their distinct agents (the answer's statuses). */
@@ -26,9 +26,14 @@ export interface HeartbeatIntake {
   accept(text: string, context: HeartbeatRequestContext): Promise<AcceptedHeartbeats>;
 }
 
-/** Appends built events (one append, so the batch lands whole) and says what was accepted. */
-export async function appendHeartbeats(log: Pick<EventLog, 'append'>, topic: string, events: readonly HeartbeatEvent[]): Promise<AcceptedHeartbeats> {
-  await log.append(topic, heartbeatRecordsOf(events));
+/** Appends built events (one append, so the batch lands whole; `records`: theirs, if already made) and says what was accepted. */
+export async function appendHeartbeats(
+  log: Pick<EventLog, 'append'>,
+  topic: string,
+  events: readonly HeartbeatEvent[],
+  records: readonly ProduceRecord[] = heartbeatRecordsOf(events),
+): Promise<AcceptedHeartbeats> {
+  await log.append(topic, records);
   return { accepted: events.length, agentIds: agentIdsOf(events) };
 }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rememberAgentEvent, type HeartbeatEvent } from '@vigil/contracts';
-import { agentIdsOf, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
+import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
 import { MetricsRegistry } from '@vigil/http';
 import { EmbeddedLog } from '@vigil/log';
 import { NotifierService, notifierGroupId } from '@vigil/notifier';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     // This thread's detector and projector read these records back within a batch or two: they get the events built
     // here instead of parsing and validating the same text again.
     for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, events[i]!);
-    log.append(topic, records).then(() => answer({ id, accepted: { accepted: events.length, agentIds: agentIdsOf(events) } }), failed(id));
+    appendHeartbeats(log, topic, events, records).then((accepted) => answer({ id, accepted }), failed(id));
   };
 
   let stopping: Promise<void> | null = null;
