@@ -15,7 +15,10 @@
  * `{"bench":"ingest","eventsPerSec":…,"baselinePerSec":…,"ratio":…,"batchedEventsPerSec":…,…}` (embedded). Each
  * Vigil run also says what a beat cost each thread of the server, in busy µs (its `vigil_thread_busy_seconds_total`
  * before and after the run: `http` and `writer` for `vigil up`, `main` for `vigil serve ingest`), so a change in
- * throughput can be traced to the thread that caused it.
+ * throughput can be traced to the thread that caused it, and how many records of agent-events its detector and
+ * projector had not yet committed when the load stopped (`unreadAtEnd`, from `vigil_consumer_lag_records`): a rate
+ * is only worth reporting if the platform folds beats as fast as it acknowledges them (in `vigil up`, appends wait for
+ * the consumers once they are 8,192 records behind, so this stays below that).
  *
  * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
  * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), BENCH_INGEST_ROUNDS (3),
@@ -61,15 +64,34 @@ interface RunResult {
   readonly errors: number;
   /** Busy time per beat of each of the server's threads (µs, from `vigil_thread_busy_seconds_total`); null without it. */
   readonly busyUsPerBeat: Readonly<Record<string, number>> | null;
+  /**
+   * Records of agent-events the server's detector or projector had not committed when the load stopped (null: it
+   * runs none): small when the rate measured is one the platform folds as fast as it acknowledges.
+   */
+  readonly unreadAtEnd: number | null;
 }
 
-/** The server's `vigil_thread_busy_seconds_total` per thread, or null if it has no such metric (the bare route). */
-async function threadBusySeconds(url: string): Promise<Map<string, number> | null> {
+/** The server's /metrics text, or null if it has none (the bare route). */
+async function metricsText(url: string): Promise<string | null> {
   const response = await fetch(`${url}/metrics`).catch(() => null);
   if (response === null || !response.ok) return null;
+  return response.text();
+}
+
+/** `vigil_thread_busy_seconds_total` per thread, or null if the server has no such metric. */
+function threadBusySeconds(metrics: string | null): Map<string, number> | null {
+  if (metrics === null) return null;
   const busy = new Map<string, number>();
-  for (const match of (await response.text()).matchAll(/^vigil_thread_busy_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) busy.set(match[1]!, Number(match[2]));
+  for (const match of metrics.matchAll(/^vigil_thread_busy_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) busy.set(match[1]!, Number(match[2]));
   return busy.size === 0 ? null : busy;
+}
+
+/** The most records of agent-events a consumer group of the server has not committed (`vigil_consumer_lag_records`); null without consumers. */
+function agentEventsUnread(metrics: string | null): number | null {
+  if (metrics === null) return null;
+  let most: number | null = null;
+  for (const match of metrics.matchAll(/^vigil_consumer_lag_records\{group="[^"]+",topic="[^"]*agent-events"\} (\S+)$/gm)) most = Math.max(most ?? 0, Number(match[1]));
+  return most;
 }
 
 /** Starts `node <args>` and resolves with the URL it prints (first group of `ready`); the child dies with the bench. */
@@ -127,7 +149,7 @@ function bodies(): { single: () => string; batch: () => string } {
 async function load(url: string, seconds: number, beatsPerRequest: number, headers: Record<string, string>): Promise<RunResult> {
   const make = bodies();
   const body = beatsPerRequest === 1 ? make.single : make.batch;
-  const busyBefore = await threadBusySeconds(url);
+  const busyBefore = threadBusySeconds(await metricsText(url));
   const result = await autocannon({
     url: `${url}/v1/heartbeats`,
     connections: CONNECTIONS,
@@ -137,7 +159,8 @@ async function load(url: string, seconds: number, beatsPerRequest: number, heade
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
   const ok = result['2xx'];
-  const busyAfter = busyBefore === null ? null : await threadBusySeconds(url);
+  const after = await metricsText(url);
+  const busyAfter = busyBefore === null ? null : threadBusySeconds(after);
   const beats = ok * beatsPerRequest;
   const busyUsPerBeat =
     busyBefore === null || busyAfter === null || beats === 0
@@ -145,6 +168,7 @@ async function load(url: string, seconds: number, beatsPerRequest: number, heade
       : Object.fromEntries([...busyAfter].map(([thread, s]) => [thread, Number(((1e6 * (s - (busyBefore.get(thread) ?? 0))) / beats).toFixed(1))]));
   return {
     busyUsPerBeat,
+    unreadAtEnd: agentEventsUnread(after),
     requestsPerSec: ok / result.duration,
     beatsPerSec: (ok * beatsPerRequest) / result.duration,
     p50Ms: result.latency.p50,
@@ -208,7 +232,8 @@ function describe(label: string, r: RunResult, baseline: RunResult | null): stri
   const vs = baseline === null ? '' : `  (bare fastify ${fmt(baseline.beatsPerSec)}/s, ratio ${(r.beatsPerSec / baseline.beatsPerSec).toFixed(3)})`;
   const bad = r.non2xx + r.errors > 0 ? `  [${r.non2xx} non-2xx, ${r.errors} errors]` : '';
   const busy = r.busyUsPerBeat === null ? '' : `; busy per beat: ${Object.entries(r.busyUsPerBeat).map(([thread, us]) => `${thread} ${us} µs`).join(', ')}`;
-  return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${vs}${bad}`;
+  const unread = r.unreadAtEnd === null ? '' : `; ${fmt(r.unreadAtEnd)} records unread by the consumers at the end`;
+  return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${unread}${vs}${bad}`;
 }
 
 function summary(mode: string, vigil: Compared): string {
@@ -228,6 +253,8 @@ function summary(mode: string, vigil: Compared): string {
     baselineP99Ms: baseline.single.p99Ms,
     busyUsPerBeat: vigil.single.busyUsPerBeat,
     batchedBusyUsPerBeat: vigil.batched.busyUsPerBeat,
+    unreadAtEnd: vigil.single.unreadAtEnd,
+    batchedUnreadAtEnd: vigil.batched.unreadAtEnd,
     connections: CONNECTIONS,
     agents: AGENTS,
     batch: BATCH,

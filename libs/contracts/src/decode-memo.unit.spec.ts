@@ -67,4 +67,23 @@ describe('DecodeMemo', () => {
     expect(() => new DecodeMemo(0)).toThrow(/positive integer/);
     expect(() => new DecodeMemo(1.5)).toThrow(/positive integer/);
   });
+  it('keeps dropping the oldest text first through many rounds of its capacity, remembered or decoded', () => {
+    const memo = new DecodeMemo<number>(3);
+    const decode = (text: string): number => Number(text);
+    for (let i = 0; i < 100; i++) {
+      if (i % 2 === 0) memo.remember(String(i), i);
+      else memo.get(String(i), decode);
+      if (i % 10 === 0) memo.remember(String(i), i); // again: no change of order
+    }
+    expect(memo.stats().size).toBe(3);
+    let calls = 0;
+    const counting = (text: string): number => {
+      calls++;
+      return Number(text);
+    };
+    for (const kept of ['97', '98', '99']) expect(memo.get(kept, counting)).toBe(Number(kept));
+    expect(calls).toBe(0);
+    memo.get('96', counting);
+    expect(calls).toBe(1);
+  });
 });

@@ -28,7 +28,7 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
 }
 
 // A few batches of every partition: enough for the second consumer of a thread to find what the first decoded.
-const MEMO_CAPACITY = 4096;
+const MEMO_CAPACITY = 16384;
 const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY);
 const outputEvents = new DecodeMemo<DetectorOutputEvent>(MEMO_CAPACITY);
 const parseAgentEvent = (text: string): AgentEvent => decodeWith(AgentEvent, text, 'agent event');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { topicNames, type TopicNames } from '@vigil/contracts';
 import { apiKeysTopic, InMemoryApiKeyResolver, loadSheddingPlugin, LogApiKeyRegistry, MetricsRegistry } from '@vigil/http';
-import { LocalHeartbeatIntake, ingestPlugin, TickWriter } from '@vigil/ingest';
+import { ingestPlugin, TickWriter } from '@vigil/ingest';
 import { EmbeddedLog, TopicNotFoundError } from '@vigil/log';
 import { queryPlugin } from '@vigil/query';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
@@ -152,7 +152,7 @@ export async function startEmbeddedPlatform(config: UpConfig, logger: Logger): P
       maxEventLoopDelayMs: Math.min(config.ingest.maxEventLoopDelayMs, config.query.maxEventLoopDelayMs),
       retryAfterSeconds: config.ingest.retryAfterSeconds,
     });
-    const intake = new WriterThreadIntake(writer, topics.agentEvents, new LocalHeartbeatIntake(log, topics.agentEvents));
+    const intake = new WriterThreadIntake(writer, topics.agentEvents);
     await app.register(ingestPlugin, { deps: { log, readModel, statuses, intake, topics, apiKeys: keys, logger, metrics }, config: config.ingest });
     // GET /v1/retention answers the same platform default the writer thread's detector was given.
     const platformForgetAfterMs = config.forgetAfterMs;

@@ -1,4 +1,5 @@
-import type { AcceptedHeartbeats, HeartbeatIntake, HeartbeatRequestContext } from '@vigil/ingest';
+import { randomUUID } from 'node:crypto';
+import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText, type AcceptedHeartbeats, type HeartbeatIntake, type HeartbeatRequestContext } from '@vigil/ingest';
 import type { WriterThread } from './writer-thread.ts';
 
 /**
@@ -10,18 +11,26 @@ import type { WriterThread } from './writer-thread.ts';
  */
 export const WRITER_THREAD_BODY_MAX_CHARS = 8192;
 
-/** Embedded mode's heartbeat intake: small bodies go to the writer thread whole, larger ones to `local`. */
+/**
+ * Embedded mode's heartbeat intake: small bodies go to the writer thread whole; larger ones are parsed, validated and
+ * built here, and their records go to the writer thread as heartbeat records (which its consumers need not validate).
+ */
 export class WriterThreadIntake implements HeartbeatIntake {
-  constructor(
-    private readonly writer: Pick<WriterThread, 'appendHeartbeats'>,
-    private readonly topic: string,
-    /** Parses on this thread and appends through the writer thread (a LocalHeartbeatIntake on the WriterThreadLog). */
-    private readonly local: HeartbeatIntake,
-    private readonly maxChars: number = WRITER_THREAD_BODY_MAX_CHARS,
-  ) {}
+  readonly #log: { append: WriterThread['appendHeartbeatRecords'] };
 
-  /** Parses, validates and appends `text`, on the writer thread when it is small. */
-  accept(text: string, context: HeartbeatRequestContext): Promise<AcceptedHeartbeats> {
-    return text.length <= this.maxChars ? this.writer.appendHeartbeats(this.topic, text, context) : this.local.accept(text, context);
+  constructor(
+    private readonly writer: Pick<WriterThread, 'appendHeartbeats' | 'appendHeartbeatRecords'>,
+    private readonly topic: string,
+    private readonly maxChars: number = WRITER_THREAD_BODY_MAX_CHARS,
+    private readonly newId: () => string = randomUUID,
+  ) {
+    this.#log = { append: (topic, records) => writer.appendHeartbeatRecords(topic, records) };
+  }
+
+  /** Parses, validates and appends `text`, on the writer thread when it is small; resolves once committed. */
+  async accept(text: string, context: HeartbeatRequestContext): Promise<AcceptedHeartbeats> {
+    if (text.length <= this.maxChars) return this.writer.appendHeartbeats(this.topic, text, context);
+    const events = heartbeatEventsOf(parseJsonText(text), { tenant: context.tenant, receivedAt: context.receivedAt, newId: this.newId });
+    return appendHeartbeats(this.#log, this.topic, events, heartbeatRecordsOf(events));
   }
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { rememberAgentEvent, type HeartbeatEvent } from '@vigil/contracts';
+import { rememberAgentEvent, type AgentEvent, type HeartbeatEvent } from '@vigil/contracts';
 import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
 import { MetricsRegistry } from '@vigil/http';
 import { EmbeddedLog } from '@vigil/log';
@@ -16,7 +16,8 @@ import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
 import { SqliteWebhookStore } from '@vigil/webhooks';
 import { pino } from 'pino';
 import { registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
-import { createDetector, createProjector } from '../platform/services.ts';
+import { createDetector, createProjector, platformConsumers } from '../platform/services.ts';
+import { ConsumerLagGate } from './consumer-lag-gate.ts';
 import { toThreadError, type AppendRequest, type AppendResult, type FromWriter, type ToWriter, type WriterThreadInit } from './writer-thread-protocol.ts';
 
 if (parentPort === null) throw new Error('writer-thread-main runs as a worker thread (started by WriterThread)');
@@ -35,6 +36,17 @@ const path = init.databaseFile;
  * later, far inside the second a transition has.
  */
 const CONSUMER_LINGER_MS = 50;
+/**
+ * Appends to agent-events wait while the detector or the projector has more than this many records of a partition
+ * uncommitted (ConsumerLagGate). Above what one linger lets pile up at full speed (about 2,500 beats at 50,000/s) plus
+ * a batch, so a consumer that keeps up never holds an append; within the decode memo, so that what the ingest built
+ * is still there when the consumers read it.
+ */
+const MAX_UNREAD_RECORDS = 8192;
+/** Longest an append waits for the consumers: after that they are stuck, not slow, and the ingest goes on without them. */
+const MAX_HOLD_MS = 2_000;
+/** How often held appends look at the consumers' lag again. */
+const RECHECK_MS = 2;
 
 async function main(): Promise<void> {
   const log = new EmbeddedLog({ path, logger, consumerLingerMs: CONSUMER_LINGER_MS });
@@ -64,13 +76,54 @@ async function main(): Promise<void> {
     answers.push(result);
   };
   const failed = (id: number) => (err: unknown) => answer({ id, error: toThreadError(err) });
+  // Appends to agent-events wait while this thread's consumers of it fall behind (ConsumerLagGate says why); in
+  // arrival order, so a beat never lands after a tick that came after it.
+  const consumers = platformConsumers(init.topicPrefix, init.topics);
+  const lagged = [...consumers.detector, ...consumers.projector].filter((c) => c.topic === init.topics.agentEvents);
+  // Read at most once per recheck interval: a message from the HTTP thread carries many appends, each asking.
+  let unreadReadAt = Number.NEGATIVE_INFINITY;
+  let unread: number | null = null;
+  const gate = new ConsumerLagGate({
+    unread: () => {
+      const now = performance.now();
+      if (now - unreadReadAt < RECHECK_MS) return unread;
+      unreadReadAt = now;
+      unread = null;
+      for (const { group, topic } of lagged) {
+        const behind = log.unreadRecords(group, topic);
+        if (behind !== null && (unread === null || behind > unread)) unread = behind;
+      }
+      return unread;
+    },
+    maxUnread: init.flowControl?.maxUnreadRecords ?? MAX_UNREAD_RECORDS,
+    maxHoldMs: init.flowControl?.maxHoldMs ?? MAX_HOLD_MS,
+    recheckMs: RECHECK_MS,
+    onOverdue: (heldMs, unread) => logger.warn({ heldMs, unread }, 'the detector or projector is not keeping up with the ingest: appends no longer wait for them'),
+  });
+  const flow = metrics.gauge('vigil_ingest_flow_control', 'Appends to agent-events that waited for the detector and projector to catch up (held), went ahead of stuck ones (overdue), wait now (waiting)', ['counter']);
+  metrics.onCollect(() => {
+    for (const [k, v] of Object.entries(gate.stats())) flow.set({ counter: k }, v);
+  });
+  const submit = (topic: string, append: () => void): void => (topic === init.topics.agentEvents ? gate.submit(append) : append());
   const append = (request: AppendRequest): void => {
     const { id, topic } = request;
     if (request.kind === 'records') {
-      log.append(topic, request.records).then((positions) => answer({ id, positions }), failed(id));
+      submit(topic, () => log.append(topic, request.records).then((positions) => answer({ id, positions }), failed(id)));
       return;
     }
-    // A heartbeat body, as the route received it: parsed, validated and built here (WriterThreadIntake says why).
+    if (request.kind === 'heartbeat-records') {
+      // Built by the HTTP thread's heartbeat builder, whose JSON decodes to exactly what it built
+      // (heartbeat-event.unit.spec.ts): JSON.parse gives this thread's consumers the decoded event without validating
+      // it again (zod took most of a decode's time).
+      const { records } = request;
+      submit(topic, () => {
+        for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, JSON.parse(records[i]!.value) as AgentEvent);
+        log.append(topic, records).then((positions) => answer({ id, positions }), failed(id));
+      });
+      return;
+    }
+    // A heartbeat body, as the route received it: parsed, validated and built here (WriterThreadIntake says why); a
+    // bad one is refused at once.
     let events: HeartbeatEvent[];
     try {
       events = heartbeatEventsOf(parseJsonText(request.text), { ...request.context, newId: randomUUID });
@@ -79,15 +132,18 @@ async function main(): Promise<void> {
       return;
     }
     const records = heartbeatRecordsOf(events);
-    // This thread's detector and projector read these records back within a batch or two: they get the events built
-    // here instead of parsing and validating the same text again.
-    for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, events[i]!);
-    appendHeartbeats(log, topic, events, records).then((accepted) => answer({ id, accepted }), failed(id));
+    submit(topic, () => {
+      // This thread's detector and projector read these records back within a batch or two: they get the events built
+      // here instead of parsing and validating the same text again.
+      for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, events[i]!);
+      appendHeartbeats(log, topic, events, records).then((accepted) => answer({ id, accepted }), failed(id));
+    });
   };
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      gate.release();
       await notifier?.stop();
       await detector.stop(); // commits what it handled
       await projector.stop();

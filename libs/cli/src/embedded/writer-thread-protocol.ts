@@ -14,6 +14,8 @@ export interface WriterThreadInit {
   readonly retention: ReadModelRetentionOptions;
   /** pino level of the thread's logger (it logs to stderr, like `vigil up`). */
   readonly logLevel: string;
+  /** Bounds of the flow control between the ingest and the thread's consumers (ConsumerLagGate); defaults if absent. */
+  readonly flowControl?: { readonly maxUnreadRecords: number; readonly maxHoldMs: number };
 }
 
 /** How the bootstrap loads the thread's entry module (`workerData.bootstrap`). */
@@ -25,11 +27,14 @@ export interface WriterThreadBootstrap {
 }
 
 /**
- * One append the HTTP thread asks for: records it built, or the JSON text of a `POST /v1/heartbeats` body, which the
- * writer thread parses, validates and builds into heartbeat events before appending them (WriterThreadIntake).
+ * One append the HTTP thread asks for: records it built; the records of heartbeat events it built from a posted body
+ * (`heartbeatRecordsOf`), whose values the writer thread's consumers may take as decoded by JSON.parse alone; or the
+ * JSON text of a `POST /v1/heartbeats` body, which the writer thread parses, validates and builds into heartbeat
+ * events before appending them (WriterThreadIntake).
  */
 export type AppendRequest =
   | { readonly kind: 'records'; readonly id: number; readonly topic: string; readonly records: readonly ProduceRecord[] }
+  | { readonly kind: 'heartbeat-records'; readonly id: number; readonly topic: string; readonly records: readonly ProduceRecord[] }
   | { readonly kind: 'heartbeats'; readonly id: number; readonly topic: string; readonly text: string; readonly context: HeartbeatRequestContext };
 
 /** A VigilError (or any error) as it crosses the thread boundary. */

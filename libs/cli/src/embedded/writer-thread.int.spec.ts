@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentKey, topicNames, VigilError } from '@vigil/contracts';
-import { toHeartbeatEvent } from '@vigil/ingest';
-import { EmbeddedLog } from '@vigil/log';
+import { heartbeatRecordsOf, toHeartbeatEvent } from '@vigil/ingest';
+import { EmbeddedLog, type RecordPosition } from '@vigil/log';
 import { SqliteReadModel } from '@vigil/store';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensurePlatformTopics } from '../platform/platform-topics.ts';
+import type { WriterThreadInit } from './writer-thread-protocol.ts';
 import { WriterThread } from './writer-thread.ts';
 
 // A real writer thread (worker_threads, started through bin/writer-thread.js, its detector and projector running) on
@@ -31,11 +32,22 @@ describe('WriterThread (embedded mode writer thread)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = (): Promise<WriterThread> =>
+  const start = (flowControl?: WriterThreadInit['flowControl']): Promise<WriterThread> =>
     WriterThread.start(
-      { databaseFile: file, topics, topicPrefix: 't.', detector: { windowMs: 1000, degradedAfterMs: undefined, unreachableAfterMs: undefined, stalledAfterMs: undefined }, retention: {}, logLevel: 'silent' },
+      {
+        databaseFile: file,
+        topics,
+        topicPrefix: 't.',
+        detector: { windowMs: 1000, degradedAfterMs: undefined, unreachableAfterMs: undefined, stalledAfterMs: undefined },
+        retention: {},
+        logLevel: 'silent',
+        ...(flowControl === undefined ? {} : { flowControl }),
+      },
       logger,
     );
+  /** The value of `vigil_ingest_flow_control{counter}` in the thread's metrics. */
+  const flow = async (writer: WriterThread, counter: string): Promise<number> =>
+    Number(new RegExp(`^vigil_ingest_flow_control\\{counter="${counter}"\\} (\\d+)$`, 'm').exec(await writer.metricsText())?.[1] ?? NaN);
 
   let nextId = 0;
   const beat = (agentId: string, at: string): string =>
@@ -108,6 +120,49 @@ describe('WriterThread (embedded mode writer thread)', () => {
       for (const e of events) expect(e).toMatchObject({ tenant: 'acme', time: receivedAt, data: { instanceId: 'default', intervalSeconds: 30, receivedAt, sentAt: receivedAt } });
       expect(events.find((e) => e.agentId === 'w1')!.data).toMatchObject({ seq: 3, progress: { completed: 2, inFlight: 1 } });
       expect(new Set(records.map((r) => r.key))).toEqual(new Set(['w1', 'w2', 'w3'].map((a) => agentKey('acme', a))));
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it('appends heartbeat records built on the HTTP thread, which its detector and projector fold as any beat', async () => {
+    const writer = await start();
+    const readModel = new SqliteReadModel({ path: file, sweepOnTimer: false });
+    try {
+      const at = new Date().toISOString();
+      const events = Array.from({ length: 300 }, (_, i) => toHeartbeatEvent({ agentId: `h${i % 150}`, instanceId: 'i', intervalSeconds: 30, seq: i }, { tenant: 'acme', id: `hb-${i}`, receivedAt: at }));
+      const positions = await writer.appendHeartbeatRecords(topics.agentEvents, heartbeatRecordsOf(events));
+      expect(positions).toHaveLength(300);
+      const deadline = Date.now() + 20_000;
+      while ((await readModel.fleetSummary('acme')).healthy !== 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await readModel.fleetSummary('acme')).healthy).toBe(150);
+      expect((await readModel.getAgent('acme', 'h7'))?.lastHeartbeatAt).toBe(at);
+    } finally {
+      await readModel.close();
+      await writer.stop();
+    }
+  });
+
+  it('holds appends to agent-events while its consumers are behind, and lands every one of them, in order, once they caught up', async () => {
+    // No record may be unread: every append after the first waits for the detector and projector to commit it.
+    const writer = await start({ maxUnreadRecords: 0, maxHoldMs: 60_000 });
+    try {
+      const at = new Date().toISOString();
+      // One after the other, a few ms apart (the thread reads the lag at most every 2 ms): each finds the previous
+      // one not yet committed by the consumers, and waits for them.
+      const positions: RecordPosition[] = [];
+      for (let i = 0; i < 20; i++) {
+        const [p] = await writer.append(topics.agentEvents, [{ key: agentKey('default', 'g'), value: beat('g', at), partition: 0 }]);
+        positions.push(p!);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(positions.map((p) => p.offset)).toEqual(Array.from({ length: 20 }, (_, i) => positions[0]!.offset + i));
+      expect(await flow(writer, 'held')).toBeGreaterThan(0);
+      expect(await flow(writer, 'overdue')).toBe(0);
+      expect(await flow(writer, 'waiting')).toBe(0);
+      // Appends to other topics never wait.
+      const other = await writer.append(topics.statusTransitions, [{ key: 'k', value: 'v', partition: 0 }]);
+      expect(other).toHaveLength(1);
     } finally {
       await writer.stop();
     }

@@ -153,6 +153,15 @@ export class WriterThread {
   }
 
   /**
+   * Appends the records of heartbeat events built on this thread (`heartbeatRecordsOf`, nothing else: the writer
+   * thread's consumers take each value as decoded by JSON.parse alone); resolves with the positions once committed.
+   */
+  appendHeartbeatRecords(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0 && this.#gone === null) return Promise.resolve([]);
+    return this.#request<RecordPosition[]>((id) => ({ kind: 'heartbeat-records', id, topic, records: [...records] }));
+  }
+
+  /**
    * Hands the JSON text of a heartbeat body to the writer thread, which parses, validates and builds its events and
    * appends them; resolves once committed, rejects with the thread's MalformedJsonError or ValidationError (same code,
    * message and field) for a bad body, which appends nothing.

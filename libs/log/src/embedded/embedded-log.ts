@@ -126,6 +126,10 @@ export class EmbeddedLog implements EventLog {
       ),
       selectCommitted: db.prepare('SELECT next_offset FROM log_committed_offsets WHERE group_id = ? AND topic = ? AND partition = ?').pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      selectUnread: db.prepare(
+        `SELECT MAX(p.next_offset - c.next_offset) FROM log_partitions p
+         JOIN log_committed_offsets c ON c.group_id = ? AND c.topic = p.topic AND c.partition = p.partition WHERE p.topic = ?`,
+      ).pluck(),
       upsertCommitted: db.prepare(
         `INSERT INTO log_committed_offsets (group_id, topic, partition, next_offset, committed_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, committed_at = excluded.committed_at`,
@@ -245,6 +249,20 @@ export class EmbeddedLog implements EventLog {
   /** How many reads this instance's tail of recent appends answered, and how many went to SQLite (tests, benchmarks). */
   tailCacheStats(): { hits: number; misses: number } {
     return this.#tail.stats();
+  }
+
+  /**
+   * The most records of one partition of `topic` that `groupId` has not committed, over the partitions it committed
+   * on (null: none yet). Synchronous, as one statement: `vigil up`'s writer thread asks before its appends (flow
+   * control between the ingest and the consumers of the same thread).
+   */
+  unreadRecords(groupId: string, topic: string): number | null {
+    this.#assertOpen();
+    try {
+      return (this.#statements.selectUnread.get(groupId, topic) as number | null | undefined) ?? null;
+    } catch (err) {
+      throw mapSqliteError(err, `reading the lag of group ${groupId}`);
+    }
   }
 
   /** The committed next-offset of a group on a partition, or null if it never committed. */

@@ -250,6 +250,25 @@ describe('EmbeddedLog', () => {
   });
 
   describe('consumers', () => {
+    it('says how many records of its most behind partition a group has not committed (null before it commits)', async () => {
+      const { log } = openLog();
+      const topic = topicName();
+      await log.ensureTopic(topic, { partitions: 2 });
+      expect(log.unreadRecords('readers', topic)).toBeNull();
+      await appendValues(log, topic, 0, ['a', 'b', 'c']);
+      await appendValues(log, topic, 1, ['d']);
+      await commit(log, 'readers', topic, 1, 0);
+      expect(log.unreadRecords('readers', topic)).toBe(1);
+      await commit(log, 'readers', topic, 0, 1);
+      expect(log.unreadRecords('readers', topic)).toBe(2);
+      await commit(log, 'readers', topic, 0, 3);
+      await commit(log, 'readers', topic, 1, 1);
+      expect(log.unreadRecords('readers', topic)).toBe(0);
+      expect(log.unreadRecords('others', topic)).toBeNull();
+      await log.close();
+      expect(() => log.unreadRecords('readers', topic)).toThrow(/closed/);
+    });
+
     it('retries a batch that throws from the same offset and logs the error with err', async () => {
       const lines: string[] = [];
       const sink = new Writable({
