@@ -1,8 +1,9 @@
 /**
  * Issue 9 (ingest that keeps up) acceptance: group commit answers a beat only after the SQLite transaction holding it
  * committed, so a `vigil up` SIGKILLed under concurrent load loses no acknowledged beat. Real processes: the load is
- * 16 concurrent HTTP clients posting single beats; the platform is killed mid-load, restarted on the same data
- * directory, and the log is read back.
+ * 16 concurrent HTTP clients, 12 posting single beats (parsed on the writer thread) and 4 posting batches of 150
+ * (over 8 KiB, parsed on the HTTP thread; enough to make appends wait for the consumers at times, see
+ * ConsumerLagGate); the platform is killed mid-load, restarted on the same data directory, and the log is read back.
  */
 import { join } from 'node:path';
 import { decodeAgentEvent, topicNames } from '@vigil/contracts';
@@ -15,6 +16,9 @@ import { startVigilUp } from './support/vigil-up.ts';
 import { waitUntil } from './support/wait-for.ts';
 
 const CLIENTS = 16;
+/** Clients 0..BATCH_CLIENTS-1 post batches of BATCH beats, the others single beats. */
+const BATCH_CLIENTS = 4;
+const BATCH = 150;
 const AGENTS_PER_CLIENT = 25;
 /** Acknowledged beats wanted before the kill: enough that many groups of concurrent appends were committed. */
 const ACKED_BEFORE_KILL = 600;
@@ -37,22 +41,28 @@ describe('ingest under load (vigil up, SIGKILL)', () => {
     const api = new ApiClient(up.url, API_KEY);
 
     const acked = new Set<string>();
+    let ackedBatches = 0;
     let failed = 0;
     let stop = false;
     const client = async (c: number): Promise<void> => {
       for (let seq = 1; !stop; seq++) {
-        const agentId = `load-${c}-${seq % AGENTS_PER_CLIENT}`;
+        const beats =
+          c < BATCH_CLIENTS
+            ? Array.from({ length: BATCH }, (_, i) => ({ agentId: `batch-${c}-${i}`, instanceId: `client-${c}`, intervalSeconds: 30, seq }))
+            : [{ agentId: `load-${c}-${seq % AGENTS_PER_CLIENT}`, instanceId: `client-${c}`, intervalSeconds: 30, seq }];
         try {
-          const response = await api.request('POST', '/v1/heartbeats', { agentId, instanceId: `client-${c}`, intervalSeconds: 30, seq });
-          if (response.status === 202) acked.add(beatId(agentId, seq));
-          else failed++;
+          const response = await api.request('POST', '/v1/heartbeats', beats.length === 1 ? beats[0] : { heartbeats: beats });
+          if (response.status === 202) {
+            for (const b of beats) acked.add(beatId(b.agentId, b.seq));
+            if (beats.length > 1) ackedBatches++;
+          } else failed++;
         } catch {
           failed++; // refused or reset: the kill; not acknowledged, so not promised
         }
       }
     };
     const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
-    await waitUntil('acknowledged beats', async () => acked.size, (n) => n >= ACKED_BEFORE_KILL, { timeoutMs: SETTLE_MS });
+    await waitUntil('acknowledged beats, some in batches', async () => ({ beats: acked.size, batches: ackedBatches }), (n) => n.beats >= ACKED_BEFORE_KILL + 20 * BATCH && n.batches >= 20, { timeoutMs: SETTLE_MS });
 
     up.process.signal('SIGKILL');
     expect(await up.process.waitForExit(10_000)).toEqual({ code: null, signal: 'SIGKILL' });
@@ -85,7 +95,7 @@ describe('ingest under load (vigil up, SIGKILL)', () => {
       }
     }
     const missing = [...promised].filter((id) => !inLog.has(id));
-    console.log(`[ingest-sigkill] ${promised.size} beats acknowledged before SIGKILL, ${failed} failed or cut off, ${inLog.size} in the log, ${missing.length} missing`);
+    console.log(`[ingest-sigkill] ${promised.size} beats acknowledged before SIGKILL (${ackedBatches} batches of ${BATCH}), ${failed} requests failed or cut off, ${inLog.size} in the log, ${missing.length} missing`);
     expect(missing).toEqual([]);
   });
 });
