@@ -172,6 +172,17 @@ describe('EmbeddedLog', () => {
       expect(values(await log.read(topic, 0, 0, 100))).toEqual(['c1', 'b2', 'a4', 'c2']);
     });
 
+    it('compacts the records of one long append (many rows per INSERT) by key as any others', async () => {
+      const { log } = openLog();
+      const topic = topicName();
+      await log.ensureTopic(topic, { partitions: 1, compact: true });
+      const records = Array.from({ length: 123 }, (_, i) => ({ key: `k${i % 7}`, value: `v${i}`, partition: 0 }));
+      await log.append(topic, records);
+      await commit(log, 'state', topic, 0, 123);
+      log.enforceRetention(FAR_FUTURE);
+      expect(values(await log.read(topic, 0, 0, 200))).toEqual(['v116', 'v117', 'v118', 'v119', 'v120', 'v121', 'v122']);
+    });
+
     it('returns the pages it frees to the file system, so the file does not keep its peak size', async () => {
       const { log, path } = openLog();
       const topic = topicName();
