@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     maxUnread: init.flowControl?.maxUnreadRecords ?? MAX_UNREAD_RECORDS,
     maxHoldMs: init.flowControl?.maxHoldMs ?? MAX_HOLD_MS,
     recheckMs: RECHECK_MS,
-    onOverdue: (heldMs, unread) => logger.warn({ heldMs, unread }, 'the detector or projector is not keeping up with the ingest: appends no longer wait for them'),
+    onOverdue: (heldMs, behind) => logger.warn({ heldMs, unread: behind }, 'the detector or projector is not keeping up with the ingest: appends no longer wait for them'),
   });
   const flow = metrics.gauge('vigil_ingest_flow_control', 'Appends to agent-events that waited for the detector and projector to catch up (held), went ahead of stuck ones (overdue), wait now (waiting)', ['counter']);
   metrics.onCollect(() => {
