@@ -27,7 +27,8 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
   return parsed.data;
 }
 
-// A few batches of every partition: enough for the second consumer of a thread to find what the first decoded.
+// Enough for the consumers of a thread to find what was decoded or built for them: in `vigil up`'s writer thread they
+// run at most 8,192 records behind its appends (flow control), plus a batch.
 const MEMO_CAPACITY = 16384;
 const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY);
 const outputEvents = new DecodeMemo<DetectorOutputEvent>(MEMO_CAPACITY);

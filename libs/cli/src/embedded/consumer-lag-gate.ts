@@ -80,8 +80,7 @@ export class ConsumerLagGate {
     for (const waiting of this.#waiting.splice(0)) waiting.run();
   }
 
-  #behind(): boolean {
-    const unread = this.#options.unread();
+  #behind(unread: number | null = this.#options.unread()): boolean {
     return unread !== null && unread > this.#options.maxUnread;
   }
 
@@ -93,7 +92,8 @@ export class ConsumerLagGate {
 
   #recheck(): void {
     this.#armed = false;
-    if (!this.#behind()) {
+    const unread = this.#options.unread();
+    if (!this.#behind(unread)) {
       this.release();
       return;
     }
@@ -106,7 +106,7 @@ export class ConsumerLagGate {
     }
     this.#open = true;
     this.#overdue += this.#waiting.length;
-    this.#options.onOverdue?.(heldMs, this.#options.unread());
+    this.#options.onOverdue?.(heldMs, unread);
     this.release();
   }
 }

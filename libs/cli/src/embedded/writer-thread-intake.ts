@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText, type AcceptedHeartbeats, type HeartbeatIntake, type HeartbeatRequestContext } from '@vigil/ingest';
+import { appendHeartbeats, heartbeatEventsOf, parseJsonText, type AcceptedHeartbeats, type HeartbeatIntake, type HeartbeatRequestContext } from '@vigil/ingest';
 import type { WriterThread } from './writer-thread.ts';
 
 /**
@@ -31,6 +31,6 @@ export class WriterThreadIntake implements HeartbeatIntake {
   async accept(text: string, context: HeartbeatRequestContext): Promise<AcceptedHeartbeats> {
     if (text.length <= this.maxChars) return this.writer.appendHeartbeats(this.topic, text, context);
     const events = heartbeatEventsOf(parseJsonText(text), { tenant: context.tenant, receivedAt: context.receivedAt, newId: this.newId });
-    return appendHeartbeats(this.#log, this.topic, events, heartbeatRecordsOf(events));
+    return appendHeartbeats(this.#log, this.topic, events);
   }
 }

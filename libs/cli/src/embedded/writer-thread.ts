@@ -148,8 +148,7 @@ export class WriterThread {
 
   /** Appends through the writer thread's log; resolves with the positions once that log committed them. */
   append(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
-    if (records.length === 0 && this.#gone === null) return Promise.resolve([]);
-    return this.#request<RecordPosition[]>((id) => ({ kind: 'records', id, topic, records: [...records] }));
+    return this.#appendRecords('records', topic, records);
   }
 
   /**
@@ -157,8 +156,12 @@ export class WriterThread {
    * thread's consumers take each value as decoded by JSON.parse alone); resolves with the positions once committed.
    */
   appendHeartbeatRecords(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
+    return this.#appendRecords('heartbeat-records', topic, records);
+  }
+
+  #appendRecords(kind: 'records' | 'heartbeat-records', topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0 && this.#gone === null) return Promise.resolve([]);
-    return this.#request<RecordPosition[]>((id) => ({ kind: 'heartbeat-records', id, topic, records: [...records] }));
+    return this.#request<RecordPosition[]>((id) => ({ kind, id, topic, records: [...records] }));
   }
 
   /**
