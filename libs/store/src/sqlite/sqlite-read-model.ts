@@ -27,6 +27,7 @@ import { parseIsoMs } from '@vigil/core';
 import { onThreadSignal, raiseThreadSignal } from '@vigil/log';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
+import { extendsRun, type BeatRun } from './beat-run.ts';
 import { parseStoreOptions } from '../parse-options.ts';
 import type {
   AgentFilter,
@@ -253,6 +254,12 @@ export class SqliteReadModel implements ReadModel {
   private batchPartition = -1;
   /** Release points of the batch being folded, by agent key (`<tenant>/<agentId>`). */
   private releases: ReadonlyMap<string, TombstoneRelease> = new Map();
+  /**
+   * Beats of the batch being folded not written yet, one run per agent (BeatRun says when a run is exact): an agent
+   * beating several times within a batch (a projector catching up on a backlog, a fleet beating faster than batches
+   * turn over) costs one row write, not one per beat. Written before any other event is folded, and at the batch's end.
+   */
+  private readonly beatRuns = new Map<string, BeatRun>();
 
   private readonly stmt: {
     getCheckpoint: Database.Statement<[string, number], { next_offset: number }>;
@@ -321,7 +328,7 @@ export class SqliteReadModel implements ReadModel {
         `UPDATE rm_agents SET last_heartbeat_at = @at, instance_id = @instanceId, interval_seconds = @intervalSeconds,
            progress = COALESCE(@progress, progress), host = COALESCE(@host, host), version = COALESCE(@version, version),
            labels = COALESCE(@labels, labels), event_loop_delay = COALESCE(@eventLoopDelay, event_loop_delay),
-           registered_at = MIN(registered_at, @at)
+           registered_at = MIN(registered_at, @firstAt)
          WHERE tenant = @tenant AND agent_id = @agentId AND (last_heartbeat_at IS NULL OR @at >= last_heartbeat_at)`,
       ),
       // A new agent's first beat (insertAgent does not carry it): only beats of the Node SDK do.
@@ -449,6 +456,7 @@ export class SqliteReadModel implements ReadModel {
               const t = parseIsoMs(event.time);
               if (t > newest) newest = t;
             }
+            this.writeBeatRuns();
             if (this.nextSeq > firstSeq) this.stmt.setSeq.run(this.nextSeq - 1);
             if (newest !== Number.NEGATIVE_INFINITY) this.stmt.advanceClock.run(newest);
             this.stmt.setCheckpoint.run(checkpoint.topic, checkpoint.partition, checkpoint.nextOffset);
@@ -460,6 +468,7 @@ export class SqliteReadModel implements ReadModel {
       throw mapSqliteError(err, `apply to the read model (${where})`);
     } finally {
       this.releases = new Map();
+      this.beatRuns.clear();
       this.publishStatusChanges();
     }
     if (this.foldedTransitions > 0) {
@@ -805,9 +814,10 @@ export class SqliteReadModel implements ReadModel {
   }
 
   private fold(event: AgentEvent | DetectorOutputEvent): void {
+    if (event.type === 'heartbeat') return this.queueBeat(event);
+    // Every other event sees the rows as if each beat before it had been written at its place.
+    if (this.beatRuns.size > 0) this.writeBeatRuns();
     switch (event.type) {
-      case 'heartbeat':
-        return this.onHeartbeat(event);
       case 'status-transitioned':
         return this.onTransition(event);
       case 'agent-killed':
@@ -880,23 +890,61 @@ export class SqliteReadModel implements ReadModel {
     this.forgetting.forget(event.tenant, event.agentId, Math.max(at, lastBeat), at, release);
   }
 
-  private onHeartbeat(event: HeartbeatEvent): void {
+  /** Adds a beat to its agent's run, writing the run first if the beat cannot join it. */
+  private queueBeat(event: HeartbeatEvent): void {
+    const at = timeOf(event.data.receivedAt, 'data.receivedAt');
+    const key = `${event.tenant}/${event.agentId}`;
+    const run = this.beatRuns.get(key);
+    if (run !== undefined) {
+      if (extendsRun(run, event.data, at)) {
+        run.beats.push(event);
+        run.lastAt = at;
+        return;
+      }
+      this.beatRuns.delete(key);
+      this.writeBeatRun(run);
+    }
+    this.beatRuns.set(key, { firstAt: at, lastAt: at, beats: [event] });
+  }
+
+  private writeBeatRuns(): void {
+    for (const run of this.beatRuns.values()) this.writeBeatRun(run);
+    this.beatRuns.clear();
+  }
+
+  private writeBeatRun(run: BeatRun): void {
+    const { beats } = run;
+    if (beats.length === 1) return this.onHeartbeat(beats[0]!, run.lastAt);
+    if (this.updateFromBeat(beats[beats.length - 1]!, run.lastAt, run.firstAt)) return;
+    // No row of a live agent takes the run's last beat: a new agent, all beats late, or a forgotten life. The first
+    // two are rare and the third needs each beat's time, so each beat is folded alone, as it would have been.
+    for (const beat of beats) this.onHeartbeat(beat, timeOf(beat.data.receivedAt, 'data.receivedAt'));
+  }
+
+  /** One beat's UPDATE of a known agent's row (registered-at lowered to `firstAt`); false if no row took it. */
+  private updateFromBeat(event: HeartbeatEvent, at: number, firstAt: number): boolean {
     const { tenant, agentId, data } = event;
-    const at = timeOf(data.receivedAt, 'data.receivedAt');
     const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
     const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
     const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
     const host = data.host ?? null;
     const version = data.version ?? null;
+    const updated = this.stmt.updateFromBeat.run({ tenant, agentId, at, firstAt, instanceId: data.instanceId, intervalSeconds: data.intervalSeconds, progress, host, version, labels, eventLoopDelay });
+    if (updated.changes === 0) return false;
+    if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
+    return true;
+  }
+
+  private onHeartbeat(event: HeartbeatEvent, at: number): void {
     // Most beats: a known agent, not late — one UPDATE, no SELECT first.
-    const updated = this.stmt.updateFromBeat.run({ tenant, agentId, at, instanceId: data.instanceId, intervalSeconds: data.intervalSeconds, progress, host, version, labels, eventLoopDelay });
-    if (updated.changes > 0) {
-      if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
-      return;
-    }
+    if (this.updateFromBeat(event, at, at)) return;
+    const { tenant, agentId, data } = event;
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
     if (this.stmt.lowerRegisteredAt.run(at, tenant, agentId).changes > 0) return;
     if (this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
+    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
+    const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
+    const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
     this.stmt.insertAgent.run({
       tenant,
       agentId,
@@ -907,8 +955,8 @@ export class SqliteReadModel implements ReadModel {
       instanceId: data.instanceId,
       intervalSeconds: data.intervalSeconds,
       progress,
-      host,
-      version,
+      host: data.host ?? null,
+      version: data.version ?? null,
       labels: labels ?? '{}',
       lastReason: FIRST_BEAT_REASON,
     });
