@@ -20,6 +20,9 @@
  * is only worth reporting if the platform folds beats as fast as it acknowledges them (in `vigil up`, appends wait for
  * the consumers once they are 8,192 records behind, so this stays below that).
  *
+ * With `--wrk`, the two loads are sent to the bare route and to `vigil up` once more by wrk (wrk-load.ts says why),
+ * one interleaved round each, reported as `wrk` in the embedded JSON line (null without `--wrk`).
+ *
  * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
  * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), BENCH_INGEST_ROUNDS (3),
  * KAFKA_BROKERS.
@@ -32,6 +35,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
+import { assertWrkInstalled, writeWrkScript, wrkLoad, type WrkResult } from './wrk-load.ts';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const SECONDS = env('BENCH_INGEST_SECONDS', 10);
@@ -236,7 +240,50 @@ function describe(label: string, r: RunResult, baseline: RunResult | null): stri
   return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${unread}${vs}${bad}`;
 }
 
-function summary(mode: string, vigil: Compared): string {
+/** The `--wrk` runs: single beats and batches, each against the bare route right before. */
+interface WrkCompared {
+  readonly single: WrkResult;
+  readonly batched: WrkResult;
+  readonly bareSingle: WrkResult;
+  readonly bareBatched: WrkResult;
+}
+
+/** One interleaved round of wrk per shape against the bare route and `server` (both warm from the autocannon runs). */
+async function compareWithWrk(server: Server, headers: Record<string, string>, bare: Server): Promise<WrkCompared> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-wrk-'));
+  const run = async (beatsPerRequest: number) => {
+    const script = writeWrkScript(dir, AGENTS, beatsPerRequest);
+    const b = await wrkLoad(bare.url, script, SECONDS, CONNECTIONS, beatsPerRequest, {});
+    const v = await wrkLoad(server.url, script, SECONDS, CONNECTIONS, beatsPerRequest, headers);
+    const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
+    const failed = v.failed > 0 ? `  [${v.failed} failed]` : '';
+    console.log(`ingest embedded ${what} (wrk): ${fmt(v.beatsPerSec)} beats/s, p99 ${v.p99Ms} ms  (bare fastify ${fmt(b.beatsPerSec)}/s, ratio ${(v.beatsPerSec / b.beatsPerSec).toFixed(3)})${failed}`);
+    return { v, b };
+  };
+  try {
+    const single = await run(1);
+    const batched = await run(BATCH);
+    return { single: single.v, batched: batched.v, bareSingle: single.b, bareBatched: batched.b };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function wrkSummary(w: WrkCompared | null): Record<string, number> | null {
+  if (w === null) return null;
+  return {
+    eventsPerSec: round(w.single.beatsPerSec),
+    baselinePerSec: round(w.bareSingle.beatsPerSec),
+    ratio: Number((w.single.beatsPerSec / w.bareSingle.beatsPerSec).toFixed(3)),
+    batchedEventsPerSec: round(w.batched.beatsPerSec),
+    baselineBatchedPerSec: round(w.bareBatched.beatsPerSec),
+    p99Ms: w.single.p99Ms,
+    batchedP99Ms: w.batched.p99Ms,
+    failed: w.single.failed + w.batched.failed,
+  };
+}
+
+function summary(mode: string, vigil: Compared, wrk: WrkCompared | null = null): string {
   const baseline = vigil.baseline;
   return JSON.stringify({
     bench: 'ingest',
@@ -261,6 +308,7 @@ function summary(mode: string, vigil: Compared): string {
     seconds: SECONDS,
     rounds: ROUNDS,
     failed: vigil.single.non2xx + vigil.single.errors + vigil.batched.non2xx + vigil.batched.errors,
+    ...(mode === 'embedded' ? { wrk: wrkSummary(wrk) } : {}),
   });
 }
 
@@ -300,6 +348,8 @@ async function measureKafka(auth: Record<string, string>, bare: Server): Promise
 /** Runs the ingest benchmark (see the file's header). */
 export async function runIngestBench(): Promise<void> {
   const withKafka = process.argv.includes('--kafka');
+  const withWrk = process.argv.includes('--wrk');
+  if (withWrk) assertWrkInstalled();
   console.log(`bench ingest: ${CONNECTIONS} connections, ${AGENTS} agents, ${SECONDS} s per run (+${WARMUP_SECONDS} s warm-up), batches of ${BATCH}`);
   const auth = { authorization: `Bearer ${API_KEY}` };
 
@@ -308,6 +358,7 @@ export async function runIngestBench(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
   try {
     let embedded: Compared;
+    let wrk: WrkCompared | null = null;
     const up = await startServer(
       'vigil up',
       [VIGIL_BIN, 'up', '--port', '0', '--data', dataDir, '--api-key', API_KEY, '--log-level', 'warn'],
@@ -316,6 +367,7 @@ export async function runIngestBench(): Promise<void> {
     );
     try {
       embedded = await compare('embedded', up, auth, bare);
+      if (withWrk) wrk = await compareWithWrk(up, auth, bare);
     } finally {
       await up.stop();
     }
@@ -324,7 +376,7 @@ export async function runIngestBench(): Promise<void> {
     console.log(describe('embedded single', embedded.single, embedded.baseline.single));
     console.log(describe(`embedded batches of ${BATCH}`, embedded.batched, embedded.baseline.batched));
     if (withKafka) console.log(await measureKafka(auth, bare));
-    console.log(summary('embedded', embedded));
+    console.log(summary('embedded', embedded, wrk));
   } finally {
     await bare.stop();
     rmSync(dataDir, { recursive: true, force: true });
