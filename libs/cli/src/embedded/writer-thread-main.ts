@@ -17,6 +17,7 @@ import { SqliteWebhookStore } from '@vigil/webhooks';
 import { pino } from 'pino';
 import { registerDetectorGauges, registerProjectorGauges } from '../platform/service-gauges.ts';
 import { createDetector, createProjector, platformConsumers } from '../platform/services.ts';
+import { CachedLag } from './cached-lag.ts';
 import { ConsumerLagGate } from './consumer-lag-gate.ts';
 import { toThreadError, type AppendRequest, type AppendResult, type FromWriter, type ToWriter, type WriterThreadInit } from './writer-thread-protocol.ts';
 
@@ -56,9 +57,10 @@ const MAX_HOLD_MS = 2_000;
 /** How often held appends look at the consumers' lag again. */
 const RECHECK_MS = 2;
 /**
- * How long a reading of the lag under half of MAX_UNREAD_RECORDS is trusted: even at 50,000 beats/s the consumers
- * cannot fall more than 1,000 records further behind in this time, so nothing that should wait goes ahead, and the
- * lag is not read every RECHECK_MS while they keep up (one SQL statement each time, 2 µs a beat under single beats).
+ * How long a reading of the lag under half of MAX_UNREAD_RECORDS is trusted (CachedLag): even at 50,000 beats/s the
+ * consumers cannot fall more than 1,000 records further behind in this time, so nothing that should wait goes ahead,
+ * and the lag is not read every RECHECK_MS while they keep up (one SQL statement each time, 2 µs a beat under single
+ * beats). Readings near the bound are trusted for RECHECK_MS only.
  */
 const RELAXED_RECHECK_MS = 20;
 
@@ -94,23 +96,22 @@ async function main(): Promise<void> {
   // arrival order, so a beat never lands after a tick that came after it.
   const consumers = platformConsumers(init.topicPrefix, init.topics);
   const lagged = [...consumers.detector, ...consumers.projector].filter((c) => c.topic === init.topics.agentEvents);
-  // Read at most once per recheck interval: a message from the HTTP thread carries many appends, each asking.
   const maxUnread = init.flowControl?.maxUnreadRecords ?? MAX_UNREAD_RECORDS;
-  let unreadReadAt = Number.NEGATIVE_INFINITY;
-  let unread: number | null = null;
-  const gate = new ConsumerLagGate({
-    unread: () => {
-      const now = performance.now();
-      const trustedMs = unread !== null && unread < maxUnread / 2 ? RELAXED_RECHECK_MS : RECHECK_MS;
-      if (now - unreadReadAt < trustedMs) return unread;
-      unreadReadAt = now;
-      unread = null;
+  const lag = new CachedLag({
+    read: () => {
+      let most: number | null = null;
       for (const { group, topic } of lagged) {
         const behind = log.unreadRecords(group, topic);
-        if (behind !== null && (unread === null || behind > unread)) unread = behind;
+        if (behind !== null && (most === null || behind > most)) most = behind;
       }
-      return unread;
+      return most;
     },
+    maxUnread,
+    recheckMs: RECHECK_MS,
+    relaxedMs: RELAXED_RECHECK_MS,
+  });
+  const gate = new ConsumerLagGate({
+    unread: () => lag.get(),
     maxUnread,
     maxHoldMs: init.flowControl?.maxHoldMs ?? MAX_HOLD_MS,
     recheckMs: RECHECK_MS,
