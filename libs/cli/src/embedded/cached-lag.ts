@@ -1,14 +1,11 @@
-/** What a CachedLag reads, and how long it trusts a reading. */
-export interface CachedLagOptions {
+import type { ConsumerLagGateOptions } from './consumer-lag-gate.ts';
+
+/** What a CachedLag reads, and how long it trusts a reading (`recheckMs` near the bound `maxUnread`, or unknown). */
+export interface CachedLagOptions extends Pick<ConsumerLagGateOptions, 'maxUnread' | 'recheckMs' | 'now'> {
   /** Reads the lag now (records not committed by the slowest consumer; null: unknown). */
   readonly read: () => number | null;
-  /** The flow-control bound the lag is compared with. */
-  readonly maxUnread: number;
-  /** How long a reading near the bound (or unknown) is trusted. */
-  readonly recheckMs: number;
   /** How long a reading under half the bound is trusted: long enough to skip most reads, short enough that the lag cannot cross the bound unseen. */
   readonly relaxedMs: number;
-  readonly now?: () => number;
 }
 
 /**
