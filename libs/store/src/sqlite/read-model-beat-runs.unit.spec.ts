@@ -157,6 +157,21 @@ describe('SqliteReadModel beat runs (several beats of an agent in one batch, wri
     db.close();
   });
 
+  it('refuses a batch with a bad beat inside a run whole: nothing of the run is written, the checkpoint stays', async () => {
+    const rm = model('poison');
+    await rm.apply([beat('a', T0)], { topic: TOPIC, partition: 0, nextOffset: 1 });
+    const poison = beat('a', T0 + 2_000, { receivedAt: 'yesterday' });
+    await expect(rm.apply([beat('a', T0 + 1_000), poison, beat('a', T0 + 3_000)], { topic: TOPIC, partition: 0, nextOffset: 4 })).rejects.toMatchObject({
+      code: 'VIGIL_ERR_INVALID_EVENT',
+      details: { field: 'data.receivedAt' },
+    });
+    expect((await rm.getAgent('acme', 'a'))?.lastHeartbeatAt).toBe(iso(T0));
+    expect(await rm.checkpoint(TOPIC, 0)).toBe(1);
+    // The next batch folds as if the bad one had never been tried (no run left over from it).
+    await rm.apply([beat('b', T0 + 4_000)], { topic: TOPIC, partition: 0, nextOffset: 5 });
+    expect((await rm.getAgent('acme', 'a'))?.lastHeartbeatAt).toBe(iso(T0));
+  });
+
   it('folds a new agent whose first batch holds several of its beats beat by beat (its row is created by the first)', async () => {
     const rm = model('new');
     await rm.apply([beat('z', T0, { host: 'h1' }), beat('z', T0 + 1_000, { host: 'h2' }), beat('z', T0 + 2_000, { host: 'h3', version: '2' })], {
