@@ -21,7 +21,7 @@
  * the consumers once they are 8,192 records behind, so this stays below that).
  *
  * With `--wrk`, the two loads are sent to the bare route and to `vigil up` once more by wrk (wrk-load.ts says why),
- * one interleaved round each, reported as `wrk` in the embedded JSON line (null without `--wrk`).
+ * in interleaved rounds as above, reported as `wrk` in the embedded JSON line (null without `--wrk`).
  *
  * Env: BENCH_INGEST_SECONDS (10, per run), BENCH_INGEST_WARMUP_SECONDS (2, per server and shape, not counted),
  * BENCH_INGEST_CONNECTIONS (16), BENCH_INGEST_AGENTS (1000), BENCH_INGEST_BATCH (100), BENCH_INGEST_ROUNDS (3),
@@ -240,46 +240,56 @@ function describe(label: string, r: RunResult, baseline: RunResult | null): stri
   return `ingest ${label}: ${fmt(r.beatsPerSec)} beats/s in ${fmt(r.requestsPerSec)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${busy}${unread}${vs}${bad}`;
 }
 
-/** The `--wrk` runs: single beats and batches, each against the bare route right before. */
+/** The `--wrk` runs: the median round of each shape (as `compare` picks it), and every round's ratio. */
 interface WrkCompared {
-  readonly single: WrkResult;
-  readonly batched: WrkResult;
-  readonly bareSingle: WrkResult;
-  readonly bareBatched: WrkResult;
+  readonly single: { readonly vigil: WrkResult; readonly bare: WrkResult };
+  readonly batched: { readonly vigil: WrkResult; readonly bare: WrkResult };
+  readonly singleRatios: readonly number[];
+  readonly batchedRatios: readonly number[];
+  readonly failed: number;
 }
 
-/** One interleaved round of wrk per shape against the bare route and `server` (both warm from the autocannon runs). */
+/** ROUNDS interleaved rounds of wrk per shape against the bare route and `server` (both warm from the autocannon runs). */
 async function compareWithWrk(server: Server, headers: Record<string, string>, bare: Server): Promise<WrkCompared> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-wrk-'));
-  const run = async (beatsPerRequest: number) => {
+  let failed = 0;
+  const shape = async (beatsPerRequest: number) => {
     const script = writeWrkScript(dir, AGENTS, beatsPerRequest);
-    const b = await wrkLoad(bare.url, script, SECONDS, CONNECTIONS, beatsPerRequest, {});
-    const v = await wrkLoad(server.url, script, SECONDS, CONNECTIONS, beatsPerRequest, headers);
-    const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
-    const failed = v.failed > 0 ? `  [${v.failed} failed]` : '';
-    console.log(`ingest embedded ${what} (wrk): ${fmt(v.beatsPerSec)} beats/s, p99 ${v.p99Ms} ms  (bare fastify ${fmt(b.beatsPerSec)}/s, ratio ${(v.beatsPerSec / b.beatsPerSec).toFixed(3)})${failed}`);
-    return { v, b };
+    const pairs: { vigil: WrkResult; bare: WrkResult; ratio: number }[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      const b = await wrkLoad(bare.url, script, SECONDS, CONNECTIONS, beatsPerRequest, {});
+      const v = await wrkLoad(server.url, script, SECONDS, CONNECTIONS, beatsPerRequest, headers);
+      failed += v.failed;
+      const ratio = v.beatsPerSec / b.beatsPerSec;
+      pairs.push({ vigil: v, bare: b, ratio });
+      const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
+      console.log(`  embedded ${what} (wrk), round ${r}/${ROUNDS}: ${fmt(v.beatsPerSec)} beats/s, p99 ${v.p99Ms} ms, against bare ${fmt(b.beatsPerSec)}/s, ratio ${ratio.toFixed(3)}${v.failed > 0 ? ` [${v.failed} failed]` : ''}`);
+    }
+    const median = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor((pairs.length - 1) / 2)]!;
+    return { median, ratios: pairs.map((p) => Number(p.ratio.toFixed(3))) };
   };
   try {
-    const single = await run(1);
-    const batched = await run(BATCH);
-    return { single: single.v, batched: batched.v, bareSingle: single.b, bareBatched: batched.b };
+    const single = await shape(1);
+    const batched = await shape(BATCH);
+    return { single: single.median, batched: batched.median, singleRatios: single.ratios, batchedRatios: batched.ratios, failed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function wrkSummary(w: WrkCompared | null): Record<string, number> | null {
+function wrkSummary(w: WrkCompared | null): Record<string, number | readonly number[]> | null {
   if (w === null) return null;
   return {
-    eventsPerSec: round(w.single.beatsPerSec),
-    baselinePerSec: round(w.bareSingle.beatsPerSec),
-    ratio: Number((w.single.beatsPerSec / w.bareSingle.beatsPerSec).toFixed(3)),
-    batchedEventsPerSec: round(w.batched.beatsPerSec),
-    baselineBatchedPerSec: round(w.bareBatched.beatsPerSec),
-    p99Ms: w.single.p99Ms,
-    batchedP99Ms: w.batched.p99Ms,
-    failed: w.single.failed + w.batched.failed,
+    eventsPerSec: round(w.single.vigil.beatsPerSec),
+    baselinePerSec: round(w.single.bare.beatsPerSec),
+    ratio: Number((w.single.vigil.beatsPerSec / w.single.bare.beatsPerSec).toFixed(3)),
+    batchedEventsPerSec: round(w.batched.vigil.beatsPerSec),
+    baselineBatchedPerSec: round(w.batched.bare.beatsPerSec),
+    ratios: w.singleRatios,
+    batchedRatios: w.batchedRatios,
+    p99Ms: w.single.vigil.p99Ms,
+    batchedP99Ms: w.batched.vigil.p99Ms,
+    failed: w.failed,
   };
 }
 
@@ -375,6 +385,11 @@ export async function runIngestBench(): Promise<void> {
     console.log(describe(`bare fastify batches of ${BATCH}`, embedded.baseline.batched, null));
     console.log(describe('embedded single', embedded.single, embedded.baseline.single));
     console.log(describe(`embedded batches of ${BATCH}`, embedded.batched, embedded.baseline.batched));
+    if (wrk !== null) {
+      for (const [what, pair] of [['single', wrk.single], [`batches of ${BATCH}`, wrk.batched]] as const) {
+        console.log(`ingest embedded ${what} (wrk): ${fmt(pair.vigil.beatsPerSec)} beats/s, p99 ${pair.vigil.p99Ms} ms  (bare fastify ${fmt(pair.bare.beatsPerSec)}/s, ratio ${(pair.vigil.beatsPerSec / pair.bare.beatsPerSec).toFixed(3)})`);
+      }
+    }
     if (withKafka) console.log(await measureKafka(auth, bare));
     console.log(summary('embedded', embedded, wrk));
   } finally {
