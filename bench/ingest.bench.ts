@@ -191,6 +191,32 @@ interface Compared {
   readonly batchedRatios: readonly number[];
 }
 
+/** What one shape of load is called in the bench's lines. */
+const shapeName = (beatsPerRequest: number): string => (beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`);
+
+/**
+ * ROUNDS rounds of `run`, each against the bare route and then at once against the server under test (a pair seconds
+ * apart sees the same machine), printing each round's ratio; resolves with the round of the median ratio, whole, and
+ * every round's ratio. `afterRate` and `suffix` add to a round's line what a load generator reports beyond the rate.
+ */
+async function interleavedRounds<R extends { readonly beatsPerSec: number }>(
+  label: string,
+  run: (target: 'bare' | 'vigil') => Promise<R>,
+  afterRate: (vigil: R) => string = () => '',
+  suffix: (vigil: R) => string = () => '',
+): Promise<{ pair: { readonly vigil: R; readonly bare: R }; ratios: number[] }> {
+  const pairs: { vigil: R; bare: R; ratio: number }[] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const b = await run('bare');
+    const v = await run('vigil');
+    const ratio = v.beatsPerSec / b.beatsPerSec;
+    pairs.push({ vigil: v, bare: b, ratio });
+    console.log(`  ${label}, round ${r}/${ROUNDS}: ${fmt(v.beatsPerSec)} beats/s${afterRate(v)} against bare ${fmt(b.beatsPerSec)}/s, ratio ${ratio.toFixed(3)}${suffix(v)}`);
+  }
+  const median = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor((pairs.length - 1) / 2)]!;
+  return { pair: { vigil: median.vigil, bare: median.bare }, ratios: pairs.map((p) => Number(p.ratio.toFixed(3))) };
+}
+
 /**
  * Warm-up of both servers (JIT, caches, SQLite pages), then ROUNDS rounds per shape, each a run of the bare route
  * followed at once by a run of `server`: a pair measured seconds apart sees the same machine, so its ratio holds even
@@ -204,20 +230,10 @@ async function compare(label: string, server: Server, headers: Record<string, st
       await load(target.url, WARMUP_SECONDS, BATCH, target === server ? headers : {});
     }
   }
-  const shape = async (beatsPerRequest: number): Promise<{ pair: { vigil: RunResult; bare: RunResult }; ratios: number[] }> => {
-    const pairs: { vigil: RunResult; bare: RunResult; ratio: number }[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const b = await load(bare.url, SECONDS, beatsPerRequest, {});
-      const v = await load(server.url, SECONDS, beatsPerRequest, headers);
-      const ratio = v.beatsPerSec / b.beatsPerSec;
-      pairs.push({ vigil: v, bare: b, ratio });
-      const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
-      console.log(`  ${label} ${what}, round ${round}/${ROUNDS}: ${fmt(v.beatsPerSec)} beats/s against bare ${fmt(b.beatsPerSec)}/s, ratio ${ratio.toFixed(3)}`);
-    }
-    const ratios = pairs.map((p) => Number(p.ratio.toFixed(3)));
-    const median = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor((pairs.length - 1) / 2)]!;
-    return { pair: median, ratios };
-  };
+  const shape = (beatsPerRequest: number) =>
+    interleavedRounds(`${label} ${shapeName(beatsPerRequest)}`, (target) =>
+      target === 'bare' ? load(bare.url, SECONDS, beatsPerRequest, {}) : load(server.url, SECONDS, beatsPerRequest, headers),
+    );
   const single = await shape(1);
   const batched = await shape(BATCH);
   return {
@@ -253,25 +269,23 @@ interface WrkCompared {
 async function compareWithWrk(server: Server, headers: Record<string, string>, bare: Server): Promise<WrkCompared> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-wrk-'));
   let failed = 0;
-  const shape = async (beatsPerRequest: number) => {
+  const shape = (beatsPerRequest: number) => {
     const script = writeWrkScript(dir, AGENTS, beatsPerRequest);
-    const pairs: { vigil: WrkResult; bare: WrkResult; ratio: number }[] = [];
-    for (let r = 1; r <= ROUNDS; r++) {
-      const b = await wrkLoad(bare.url, script, SECONDS, CONNECTIONS, beatsPerRequest, {});
-      const v = await wrkLoad(server.url, script, SECONDS, CONNECTIONS, beatsPerRequest, headers);
-      failed += v.failed;
-      const ratio = v.beatsPerSec / b.beatsPerSec;
-      pairs.push({ vigil: v, bare: b, ratio });
-      const what = beatsPerRequest === 1 ? 'single' : `batches of ${beatsPerRequest}`;
-      console.log(`  embedded ${what} (wrk), round ${r}/${ROUNDS}: ${fmt(v.beatsPerSec)} beats/s, p99 ${v.p99Ms} ms, against bare ${fmt(b.beatsPerSec)}/s, ratio ${ratio.toFixed(3)}${v.failed > 0 ? ` [${v.failed} failed]` : ''}`);
-    }
-    const median = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor((pairs.length - 1) / 2)]!;
-    return { median, ratios: pairs.map((p) => Number(p.ratio.toFixed(3))) };
+    return interleavedRounds(
+      `embedded ${shapeName(beatsPerRequest)} (wrk)`,
+      async (target) => {
+        const r = await wrkLoad(target === 'bare' ? bare.url : server.url, script, SECONDS, CONNECTIONS, beatsPerRequest, target === 'bare' ? {} : headers);
+        if (target === 'vigil') failed += r.failed;
+        return r;
+      },
+      (v) => `, p99 ${v.p99Ms} ms,`,
+      (v) => (v.failed > 0 ? ` [${v.failed} failed]` : ''),
+    );
   };
   try {
     const single = await shape(1);
     const batched = await shape(BATCH);
-    return { single: single.median, batched: batched.median, singleRatios: single.ratios, batchedRatios: batched.ratios, failed };
+    return { single: single.pair, batched: batched.pair, singleRatios: single.ratios, batchedRatios: batched.ratios, failed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
