@@ -27,7 +27,7 @@ import { parseIsoMs } from '@vigil/core';
 import { onThreadSignal, raiseThreadSignal } from '@vigil/log';
 import { pino, type Logger } from 'pino';
 import { StoreClosedError } from '../errors.ts';
-import { extendsRun, type BeatRun } from './beat-run.ts';
+import { extendsRun, type BeatRun, type RunBeat } from './beat-run.ts';
 import { parseStoreOptions } from '../parse-options.ts';
 import type {
   AgentFilter,
@@ -156,6 +156,15 @@ function timeOf(value: string, field: string): number {
   const ms = parseIsoMs(value);
   if (Number.isNaN(ms)) throw new InvalidEventError(`${field} is not an ISO timestamp: ${JSON.stringify(value)}`, { field });
   return ms;
+}
+
+/** The JSON columns a beat sets on its agent's row (null: the beat does not carry it). */
+function beatColumns(data: HeartbeatEvent['data']): { progress: string | null; labels: string | null; eventLoopDelay: string | null } {
+  return {
+    progress: data.progress === undefined ? null : JSON.stringify(data.progress),
+    labels: data.labels === undefined ? null : JSON.stringify(data.labels),
+    eventLoopDelay: data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs),
+  };
 }
 
 function toAgentView(row: AgentRow): AgentView {
@@ -895,19 +904,18 @@ export class SqliteReadModel implements ReadModel {
 
   /** Adds a beat to its agent's run, writing the run first if the beat cannot join it. */
   private queueBeat(event: HeartbeatEvent): void {
-    const at = timeOf(event.data.receivedAt, 'data.receivedAt');
+    const beat: RunBeat = { event, at: timeOf(event.data.receivedAt, 'data.receivedAt') };
     const key = `${event.tenant}/${event.agentId}`;
     const run = this.beatRuns.get(key);
     if (run !== undefined) {
-      if (extendsRun(run, event.data, at)) {
-        run.beats.push(event);
-        run.lastAt = at;
+      if (extendsRun(run, beat)) {
+        run.push(beat);
         return;
       }
       this.beatRuns.delete(key);
       this.writeBeatRun(run);
     }
-    this.beatRuns.set(key, { firstAt: at, lastAt: at, beats: [event] });
+    this.beatRuns.set(key, [beat]);
   }
 
   private writeBeatRuns(): void {
@@ -916,23 +924,18 @@ export class SqliteReadModel implements ReadModel {
   }
 
   private writeBeatRun(run: BeatRun): void {
-    const { beats } = run;
-    if (beats.length === 1) return this.onHeartbeat(beats[0]!, run.lastAt);
-    if (this.updateFromBeat(beats[beats.length - 1]!, run.lastAt, run.firstAt)) return;
-    // No row of a live agent takes the run's last beat: a new agent, all beats late, or a forgotten life. The first
-    // two are rare and the third needs each beat's time, so each beat is folded alone, as it would have been.
-    for (const beat of beats) this.onHeartbeat(beat, timeOf(beat.data.receivedAt, 'data.receivedAt'));
+    const last = run[run.length - 1]!;
+    if (run.length > 1 && this.updateFromBeat(last.event, last.at, run[0]!.at)) return;
+    // A lone beat is folded as always. For several, no row of a live agent took the last one: a new agent, all beats
+    // late, or a forgotten life (which needs each beat's time) — rare, so each beat is folded alone, as it would have been.
+    for (const beat of run) this.onHeartbeat(beat.event, beat.at);
   }
 
   /** One beat's UPDATE of a known agent's row (registered-at lowered to `firstAt`); false if no row took it. */
   private updateFromBeat(event: HeartbeatEvent, at: number, firstAt: number): boolean {
     const { tenant, agentId, data } = event;
-    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
-    const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
-    const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
-    const host = data.host ?? null;
-    const version = data.version ?? null;
-    const updated = this.stmt.updateFromBeat.run(at, data.instanceId, data.intervalSeconds, progress, host, version, labels, eventLoopDelay, firstAt, tenant, agentId, at);
+    const { progress, labels, eventLoopDelay } = beatColumns(data);
+    const updated = this.stmt.updateFromBeat.run(at, data.instanceId, data.intervalSeconds, progress, data.host ?? null, data.version ?? null, labels, eventLoopDelay, firstAt, tenant, agentId, at);
     if (updated.changes === 0) return false;
     if (data.labels !== undefined) this.replaceLabels(tenant, agentId, data.labels);
     return true;
@@ -945,9 +948,7 @@ export class SqliteReadModel implements ReadModel {
     // A late beat counts for registration time but never moves last-seen (or the details it carried) backwards.
     if (this.stmt.lowerRegisteredAt.run(at, tenant, agentId).changes > 0) return;
     if (this.forgetting.isForgotten(tenant, agentId, at)) return; // a beat of the forgotten life
-    const progress = data.progress === undefined ? null : JSON.stringify(data.progress);
-    const labels = data.labels === undefined ? null : JSON.stringify(data.labels);
-    const eventLoopDelay = data.eventLoopDelayMs === undefined ? null : JSON.stringify(data.eventLoopDelayMs);
+    const { progress, labels, eventLoopDelay } = beatColumns(data);
     this.stmt.insertAgent.run({
       tenant,
       agentId,
