@@ -6,6 +6,7 @@ import { LogUnavailableError, type ProduceRecord, type RecordPosition } from '@v
 import type { NotifierConfig } from '@vigil/notifier';
 import type { AgentStatusChange } from '@vigil/store';
 import type { Logger } from 'pino';
+import { AppendHandover } from './append-handover.ts';
 import { toThreadError, type AppendRequest, type FromWriter, type ThreadError, type ToWriter, type WriterThreadBootstrap, type WriterThreadInit } from './writer-thread-protocol.ts';
 
 /** Longest the writer thread may take to open the file and start its consumers before `vigil up` gives up. */
@@ -22,7 +23,7 @@ interface Pending {
 
 /**
  * The HTTP thread's handle on embedded mode's writer thread (writer-thread-main.ts): appends handed over in one
- * message per turn of the event loop and answered once committed there, the thread's metric families for /metrics,
+ * message per turn of the event loop, or at once for large ones (AppendHandover), and answered once committed there, the thread's metric families for /metrics,
  * its notifier's start, an orderly stop, and `failed`, which settles if the thread dies (every append in flight is then rejected
  * with a retriable LogUnavailableError, so clients get 503 and retry, and nothing is acknowledged that was not written).
  */
@@ -33,7 +34,7 @@ export class WriterThread {
   readonly #metricWaiters = new Map<number, (text: string) => void>();
   readonly #statusListeners = new Set<(changes: readonly AgentStatusChange[]) => void>();
   #onNotifierStarted: ((error: ThreadError | null) => void) | null = null;
-  #queue: AppendRequest[] = [];
+  readonly #handover: AppendHandover;
   #nextId = 1;
   #gone: Error | null = null;
   #stopping = false;
@@ -45,6 +46,12 @@ export class WriterThread {
   private constructor(worker: Worker, logger: Logger) {
     this.#worker = worker;
     this.#logger = logger;
+    this.#handover = new AppendHandover({
+      post: (requests) => {
+        if (this.#gone === null) this.#post({ type: 'append', requests });
+      },
+      atEndOfTurn: (flush) => setImmediate(flush),
+    });
     this.failed = new Promise<Error>((resolve) => (this.#onFailed = resolve));
   }
 
@@ -134,7 +141,7 @@ export class WriterThread {
     const err = new LogUnavailableError(`the embedded log's writer thread is gone (${reason.message})`, reason);
     for (const pending of this.#pending.values()) pending.reject(err);
     this.#pending.clear();
-    this.#queue = [];
+    this.#handover.clear();
     for (const resolve of this.#metricWaiters.values()) resolve('');
     this.#metricWaiters.clear();
     this.#onNotifierStarted?.(toThreadError(reason));
@@ -173,22 +180,14 @@ export class WriterThread {
     return this.#request<AcceptedHeartbeats>((id) => ({ kind: 'heartbeats', id, topic, text, context: { tenant: context.tenant, receivedAt: context.receivedAt } }));
   }
 
-  /** Queues a request for this turn's message; its answer settles the promise. */
+  /** Queues a request for the writer thread (AppendHandover); its answer settles the promise. */
   #request<T extends RecordPosition[] | AcceptedHeartbeats>(build: (id: number) => AppendRequest): Promise<T> {
     if (this.#gone !== null) return Promise.reject(new LogUnavailableError(`the embedded log's writer thread is gone (${this.#gone.message})`, this.#gone));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: RecordPosition[] | AcceptedHeartbeats) => void, reject });
-      if (this.#queue.length === 0) setImmediate(() => this.#flush());
-      this.#queue.push(build(id));
+      this.#handover.push(build(id));
     });
-  }
-
-  #flush(): void {
-    const requests = this.#queue;
-    this.#queue = [];
-    if (requests.length === 0 || this.#gone !== null) return;
-    this.#post({ type: 'append', requests });
   }
 
   #post(message: ToWriter): void {
@@ -243,7 +242,7 @@ export class WriterThread {
   async stop(): Promise<void> {
     if (this.#gone !== null) return;
     this.#stopping = true;
-    this.#flush();
+    this.#handover.flush();
     const stopped = new Promise<void>((resolve) => (this.#onStopped = resolve));
     this.#post({ type: 'stop' });
     await stopped;
