@@ -86,4 +86,76 @@ describe('DecodeMemo', () => {
     memo.get('96', counting);
     expect(calls).toBe(1);
   });
+
+  describe('vouch', () => {
+    function counted() {
+      const calls = { decode: 0, trusted: 0 };
+      const decode = (text: string): { n: number } => {
+        calls.decode++;
+        const v = JSON.parse(text) as { n: unknown };
+        if (typeof v.n !== 'number') throw new TypeError('n must be a number');
+        return { n: v.n };
+      };
+      const trusted = (text: string): { n: number } => {
+        calls.trusted++;
+        return JSON.parse(text) as { n: number };
+      };
+      return { calls, decode, trusted };
+    }
+
+    it('decodes a vouched-for text with the trusted decoder at its first lookup, then answers from the memo', () => {
+      const { calls, decode, trusted } = counted();
+      const memo = new DecodeMemo<{ n: number }>(4, trusted);
+      memo.vouch('{"n":1}');
+      expect(calls).toEqual({ decode: 0, trusted: 0 }); // nothing is parsed when vouching
+      const first = memo.get('{"n":1}', decode);
+      expect(first).toEqual({ n: 1 });
+      expect(memo.get('{"n":1}', decode)).toBe(first);
+      expect(calls).toEqual({ decode: 0, trusted: 1 });
+      expect(memo.stats()).toEqual({ hits: 2, misses: 0, size: 1 });
+    });
+
+    it('falls back to the full decode, and its error, when the trusted decoder throws', () => {
+      const { calls, decode } = counted();
+      const memo = new DecodeMemo<{ n: number }>(4, (text) => {
+        calls.trusted++;
+        return JSON.parse(text) as { n: number };
+      });
+      memo.vouch('{bad');
+      expect(() => memo.get('{bad', decode)).toThrow(SyntaxError);
+      expect(calls).toEqual({ decode: 1, trusted: 1 });
+      // Nothing decoded is kept: a second reader fails the same way.
+      expect(() => memo.get('{bad', decode)).toThrow(SyntaxError);
+      expect(calls).toEqual({ decode: 2, trusted: 2 });
+    });
+
+    it('keeps a value already remembered, and keeps nothing without a trusted decoder', () => {
+      const { calls, decode, trusted } = counted();
+      const memo = new DecodeMemo<{ n: number }>(4, trusted);
+      const built = { n: 7 };
+      memo.remember('{"n":7}', built);
+      memo.vouch('{"n":7}');
+      expect(memo.get('{"n":7}', decode)).toBe(built);
+      expect(calls).toEqual({ decode: 0, trusted: 0 });
+
+      const plain = new DecodeMemo<{ n: number }>(4);
+      plain.vouch('{"n":1}');
+      expect(plain.stats().size).toBe(0);
+      expect(plain.get('{"n":1}', decode)).toEqual({ n: 1 });
+      expect(calls.decode).toBe(1);
+    });
+
+    it('counts vouched-for texts toward its capacity, oldest dropped first', () => {
+      const { calls, decode, trusted } = counted();
+      const memo = new DecodeMemo<{ n: number }>(2, trusted);
+      memo.vouch('{"n":1}');
+      memo.vouch('{"n":2}');
+      memo.vouch('{"n":3}'); // drops '{"n":1}'
+      expect(memo.stats().size).toBe(2);
+      memo.get('{"n":1}', decode);
+      expect(calls).toEqual({ decode: 1, trusted: 0 });
+      memo.get('{"n":3}', decode);
+      expect(calls).toEqual({ decode: 1, trusted: 1 });
+    });
+  });
 });
