@@ -41,8 +41,6 @@ const ROWS_PER_INSERT = 50;
 const INSERT_RECORD_SQL = 'INSERT INTO log_records (topic, partition, offset, key, value, timestamp, compaction_key) VALUES ';
 const RECORD_ROW = '(?, ?, ?, ?, ?, ?, ?)';
 const RECORD_COLUMNS = 7;
-/** Records of each partition kept in memory after their commit for this instance's own consumers (TailCache). */
-const TAIL_RECORDS_PER_PARTITION = 2048;
 
 interface TopicRow {
   partitions: number;
@@ -96,7 +94,7 @@ export class EmbeddedLog implements EventLog {
   /** Ends of the partitions written in the current group's transaction, written back once before its COMMIT. */
   readonly #groupEnds = new Map<string, Map<number, number>>();
   /** What this instance appended last, for its own consumers (see TailCache). */
-  readonly #tail = new TailCache(TAIL_RECORDS_PER_PARTITION);
+  readonly #tail: TailCache;
   #pollTimer: NodeJS.Timeout | null = null;
   #retentionTimer: NodeJS.Timeout | null;
   #dataVersion = 0;
@@ -106,6 +104,7 @@ export class EmbeddedLog implements EventLog {
   /** Opens (creating if needed) the log file; throws `InvalidLogOptionsError` on bad options. */
   constructor(options: EmbeddedLogOptions) {
     this.#options = parseEmbeddedLogOptions(options);
+    this.#tail = new TailCache(this.#options.tailRecords);
     this.#logger = (this.#options.logger ?? pino({ level: 'silent' })).child({ module: 'log' });
     let opened: ReturnType<typeof openLogDatabase>;
     try {

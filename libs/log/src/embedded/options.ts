@@ -23,6 +23,13 @@ export const EmbeddedLogOptions = z.strictObject({
    * one batch per turn of the event loop. The price is at most this much added latency; 0 reads at every wake-up.
    */
   consumerLingerMs: z.number().int().nonnegative().max(1_000).default(5),
+  /**
+   * Records of each partition this instance keeps in memory after appending them, for its own consumers (TailCache):
+   * a consumer that reads within this many records of the end gets them without a SQLite read. Set it above how far
+   * the consumers may fall behind plus a batch; each record costs its value's size while kept (up to twice this many
+   * are kept between trims).
+   */
+  tailRecords: z.number().int().positive().max(1_000_000).default(2_048),
   /** Parent logger; the log logs under `child({ module: 'log' })`. Silent without one. */
   logger: z.custom<Logger>(isLogger, 'logger must be a pino logger').optional(),
   /**

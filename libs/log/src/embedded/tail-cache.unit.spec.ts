@@ -66,8 +66,8 @@ describe('EmbeddedLog with its tail of recent appends', () => {
     for (const log of logs.splice(0)) await log.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
-  function open(path: string): EmbeddedLog {
-    const log = new EmbeddedLog({ path });
+  function open(path: string, tailRecords?: number): EmbeddedLog {
+    const log = new EmbeddedLog(tailRecords === undefined ? { path } : { path, tailRecords });
     logs.push(log);
     return log;
   }
@@ -109,5 +109,31 @@ describe('EmbeddedLog with its tail of recent appends', () => {
     expect(log.tailCacheStats().hits).toBe(before);
     expect(log.enforceRetention(Date.now() + 3_600_000).deletedRecords).toBeGreaterThan(0);
     expect(await log.read('old', 0, 0, 10)).toEqual([]);
+  });
+
+  it('keeps `tailRecords` records of a partition: a read that far behind the end is served from memory, one further back from SQLite', async () => {
+    const path = file();
+    const log = open(path, 100);
+    await log.ensureTopic('events', { partitions: 1 });
+    // 250 records in appends of 10: at 210 the tail holds more than twice 100 and trims back to the last 100
+    // (offsets 110 on); the 40 after join it.
+    for (let i = 0; i < 250; i += 10) await log.append('events', Array.from({ length: 10 }, (_, j) => ({ key: 'k', value: `v${i + j}`, partition: 0 })));
+    const before = log.tailCacheStats();
+    expect(values(await log.read('events', 0, 110, 10))).toEqual(Array.from({ length: 10 }, (_, j) => `v${110 + j}`));
+    expect(log.tailCacheStats().hits).toBe(before.hits + 1);
+    expect(values(await log.read('events', 0, 100, 10))).toEqual(Array.from({ length: 10 }, (_, j) => `v${100 + j}`));
+    expect(log.tailCacheStats()).toEqual({ hits: before.hits + 1, misses: before.misses + 1 });
+    // With the default (2,048) all 250 are in memory.
+    const wide = open(file());
+    await wide.ensureTopic('events', { partitions: 1 });
+    for (let i = 0; i < 250; i += 10) await wide.append('events', Array.from({ length: 10 }, (_, j) => ({ key: 'k', value: `v${i + j}`, partition: 0 })));
+    expect(values(await wide.read('events', 0, 0, 250))).toHaveLength(250);
+    expect(wide.tailCacheStats().hits).toBe(1);
+  });
+
+  it('refuses a tailRecords that is not a positive whole number, naming it', () => {
+    for (const tailRecords of [0, -1, 1.5]) {
+      expect(() => new EmbeddedLog({ path: ':memory:', tailRecords })).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_INVALID_LOG_OPTIONS', details: { field: 'tailRecords' } }));
+    }
   });
 });
