@@ -1,6 +1,3 @@
-/** The entry of a text vouched for but not decoded yet (`DecodeMemo.vouch`). */
-const VOUCHED: unique symbol = Symbol('vouched');
-
 /**
  * A bounded memo of decoded log messages, keyed by the message's text. Several consumers in one thread read the same
  * records (in `vigil up`'s writer thread the detector and the projector both read every beat; the projector and the
@@ -9,9 +6,8 @@ const VOUCHED: unique symbol = Symbol('vouched');
  * decode would; decoded events are treated as read-only everywhere (no consumer mutates an event it was given).
  */
 export class DecodeMemo<T> {
-  readonly #entries = new Map<string, T | typeof VOUCHED>();
+  readonly #entries = new Map<string, T>();
   readonly #capacity: number;
-  readonly #trusted: ((text: string) => T) | null;
   /**
    * The texts in insertion order, as a ring: once full, `#oldest` is the next to go. Not the Map's own order: a Map
    * keeps deleted entries as holes until it rehashes, so finding its first live key walks every hole before it, which
@@ -22,59 +18,27 @@ export class DecodeMemo<T> {
   #hits = 0;
   #misses = 0;
 
-  /**
-   * `capacity`: texts kept; the oldest is dropped first (consumers read each record within a few batches). `trusted`:
-   * the cheaper decoding of a text someone vouched for (`vouch`), e.g. JSON.parse without validation.
-   */
-  constructor(capacity: number, trusted?: (text: string) => T) {
+  /** `capacity`: texts kept; the oldest is dropped first (consumers read each record within a few batches). */
+  constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`DecodeMemo capacity must be a positive integer, got ${capacity}`);
     this.#capacity = capacity;
-    this.#trusted = trusted ?? null;
   }
 
-  /**
-   * The decoded value of `text`: remembered; or, vouched for, `trusted(text)`; or `decode(text)`. Remembered only if
-   * it returns (errors are not kept); a vouched-for text that `trusted` cannot decode gets `decode`, and its error.
-   */
+  /** The decoded value of `text`: remembered, or `decode(text)` (remembered only if it returns; errors are not kept). */
   get(text: string, decode: (text: string) => T): T {
     const known = this.#entries.get(text);
-    if (known !== undefined && known !== VOUCHED) {
+    if (known !== undefined) {
       this.#hits++;
       return known;
     }
-    let value: T | undefined;
-    if (known === VOUCHED && this.#trusted !== null) {
-      this.#hits++;
-      try {
-        value = this.#trusted(text);
-      } catch {
-        value = undefined;
-      }
-    }
-    if (value === undefined) {
-      this.#misses++;
-      value = decode(text);
-    }
+    this.#misses++;
+    const value = decode(text);
     this.remember(text, value);
     return value;
   }
 
   /** Keeps `value` as the decoding of `text`, which the caller vouches for (see `rememberAgentEvent`). */
   remember(text: string, value: T): void {
-    this.#keep(text, value);
-  }
-
-  /**
-   * Notes that `text` decodes to what `trusted` (see the constructor) gives, which the caller vouches for: its first
-   * lookup runs `trusted` instead of the full decode. Cheaper than `remember` for a caller that has the text but not
-   * the value, and it leaves the work to the reader (see `vouchForAgentEvent`). Without `trusted`, nothing is kept.
-   */
-  vouch(text: string): void {
-    if (this.#trusted === null || this.#entries.has(text)) return;
-    this.#keep(text, VOUCHED);
-  }
-
-  #keep(text: string, value: T | typeof VOUCHED): void {
     if (this.#entries.has(text)) {
       this.#entries.set(text, value);
       return;

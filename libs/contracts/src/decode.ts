@@ -30,8 +30,7 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
 // Enough for the consumers of a thread to find what was decoded or built for them: in `vigil up`'s writer thread they
 // run at most 8,192 records behind its appends (flow control), plus a batch.
 const MEMO_CAPACITY = 16384;
-// A vouched-for agent event is JSON.stringify's text of an event the decoder gives back (vouchForAgentEvent).
-const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY, (text) => JSON.parse(text) as AgentEvent);
+const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY);
 const outputEvents = new DecodeMemo<DetectorOutputEvent>(MEMO_CAPACITY);
 const parseAgentEvent = (text: string): AgentEvent => decodeWith(AgentEvent, text, 'agent event');
 const parseOutputEvent = (text: string): DetectorOutputEvent => decodeWith(DetectorOutputEvent, text, 'detector output event');
@@ -58,15 +57,4 @@ export function decodeOutputEvent(text: string): DetectorOutputEvent {
  */
 export function rememberAgentEvent(text: string, event: AgentEvent): void {
   agentEvents.remember(text, event);
-}
-
-/**
- * Tells this thread's decoder that `text` is the JSON of an event the caller built (as `rememberAgentEvent`, without the
- * event at hand): its first decode is JSON.parse alone, without validation, run by whoever reads it first. The writer
- * thread of `vigil up` vouches for the heartbeat records the HTTP thread built, so that parsing them falls to its
- * consumers and not to the appends the HTTP thread waits for. `text` must be `JSON.stringify` of an event that
- * `decodeAgentEvent` gives back field for field (heartbeat-event.unit.spec.ts holds the heartbeat builder to that).
- */
-export function vouchForAgentEvent(text: string): void {
-  agentEvents.vouch(text);
 }

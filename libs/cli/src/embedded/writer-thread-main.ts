@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { rememberAgentEvent, vouchForAgentEvent, type HeartbeatEvent } from '@vigil/contracts';
+import { rememberAgentEvent, type AgentEvent, type HeartbeatEvent } from '@vigil/contracts';
 import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
 import { MetricsRegistry } from '@vigil/http';
 import { EmbeddedLog } from '@vigil/log';
@@ -139,11 +139,10 @@ async function main(): Promise<void> {
     if (request.kind === 'heartbeat-records') {
       // Built by the HTTP thread's heartbeat builder, whose JSON decodes to exactly what it built
       // (heartbeat-event.unit.spec.ts): JSON.parse gives this thread's consumers the decoded event without validating
-      // it again (zod took most of a decode's time). Vouched for, not parsed here: the first consumer to read a record
-      // parses it, so that the 3 µs a beat of JSON.parse are not spent while the HTTP thread waits for the answers.
+      // it again (zod took most of a decode's time).
       const { records } = request;
       submit(topic, () => {
-        for (let i = 0; i < records.length; i++) vouchForAgentEvent(records[i]!.value);
+        for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, JSON.parse(records[i]!.value) as AgentEvent);
         log.append(topic, records).then((positions) => answer({ id, positions }), failed(id));
       });
       return;
