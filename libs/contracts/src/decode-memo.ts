@@ -37,7 +37,7 @@ export class DecodeMemo<T> {
     return value;
   }
 
-  /** Keeps `value` as the decoding of `text`, which the caller vouches for (see `rememberAgentEvent`). */
+  /** Keeps `value` as the decoding of `text`. */
   remember(text: string, value: T): void {
     if (this.#entries.has(text)) {
       this.#entries.set(text, value);

@@ -27,8 +27,8 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
   return parsed.data;
 }
 
-// Enough for the consumers of a thread to find what was decoded or built for them: in `vigil up`'s writer thread they
-// run at most 8,192 records behind its appends (flow control), plus a batch.
+// Enough for the consumers of one thread to share what one of them decoded: in `vigil up`'s writer thread they run at
+// most 8,192 records behind its appends (flow control), plus a batch.
 const MEMO_CAPACITY = 16384;
 const agentEvents = new DecodeMemo<AgentEvent>(MEMO_CAPACITY);
 const outputEvents = new DecodeMemo<DetectorOutputEvent>(MEMO_CAPACITY);
@@ -49,12 +49,13 @@ export function decodeOutputEvent(text: string): DetectorOutputEvent {
 }
 
 /**
- * Tells this thread's decoder what `text` decodes to, when the caller built `event` and serialised it itself: embedded
- * mode's writer thread builds heartbeat events from the posted bodies and then reads them back through its detector
- * and projector, which need not parse and validate their own thread's output again. `event` must be what
- * `decodeAgentEvent(text)` returns, as JSON (same fields, same order; a field the decoder leaves out may be present
- * as undefined): heartbeat-event.unit.spec.ts holds the heartbeat builder to that.
+ * The agent event of a log record: the one its producer built and appended beside its text (`decoded`, which only an
+ * embedded log hands back, to consumers in the producer's own process), else `decodeAgentEvent(value)`. Embedded
+ * mode's writer thread builds heartbeat events from the posted bodies and reads them back through its detector and
+ * projector, which need not parse and validate their own thread's output again, nor look it up by its text. A
+ * producer that sets `decoded` vouches that it is what decoding `value` gives (same fields, same order; a field the
+ * decoder leaves out may be present as undefined): heartbeat-event.unit.spec.ts holds the heartbeat builder to that.
  */
-export function rememberAgentEvent(text: string, event: AgentEvent): void {
-  agentEvents.remember(text, event);
+export function agentEventOfRecord(record: { readonly value: string; readonly decoded?: unknown }): AgentEvent {
+  return record.decoded === undefined ? decodeAgentEvent(record.value) : (record.decoded as AgentEvent);
 }

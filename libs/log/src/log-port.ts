@@ -9,6 +9,12 @@ export interface ProduceRecord {
   readonly value: string;
   /** Explicit partition, used for records that go to every partition (ticks, tenant-wide settings). */
   readonly partition?: number;
+  /**
+   * What `value` decodes to, when the producer has it at hand and vouches for it (it built the value from it). Never
+   * written: the embedded log keeps it in memory beside the record and hands it to this process's consumers with it
+   * (`LogRecord.decoded`), so that they need not parse the value again; other logs ignore it.
+   */
+  readonly decoded?: unknown;
 }
 
 /** A record as stored: its place in the log and the time the log accepted it (epoch ms). */
@@ -20,6 +26,8 @@ export interface LogRecord {
   readonly key: string | null;
   readonly value: string;
   readonly timestamp: number;
+  /** What the producer said `value` decodes to (`ProduceRecord.decoded`): only on records read back in its own process. */
+  readonly decoded?: unknown;
 }
 
 /** Where an appended record landed. */

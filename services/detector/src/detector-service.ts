@@ -1,4 +1,4 @@
-import { agentKey, decodeAgentEvent, InvalidEventError, type AgentEvent, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
+import { agentEventOfRecord, agentKey, InvalidEventError, type AgentEvent, type DetectorOutputEvent, type TopicNames } from '@vigil/contracts';
 import { Detector, restoreDetector, snapshotAgent, snapshotMeta, type DetectorStats } from '@vigil/core';
 import type { EventLog, LogConsumer, LogTransaction, RecordBatch } from '@vigil/log';
 import type { Logger } from 'pino';
@@ -158,7 +158,7 @@ export class DetectorService {
       for (const record of records) {
         if (record.offset >= to) break;
         try {
-          detector.apply(decodeAgentEvent(record.value), discarded);
+          detector.apply(agentEventOfRecord(record), discarded);
         } catch (err) {
           if (!(err instanceof InvalidEventError)) throw err;
         }
@@ -188,7 +188,7 @@ export class DetectorService {
     for (const record of batch.records) {
       let event: AgentEvent | null = null;
       try {
-        event = decodeAgentEvent(record.value);
+        event = agentEventOfRecord(record);
       } catch (err) {
         this.skipPoison(err, batch.topic, partition, record.offset);
       }

@@ -50,9 +50,14 @@ export function heartbeatEventsOf(body: unknown, context: HeartbeatBatchContext)
   return inputs.map((input) => toHeartbeatEvent(input, { tenant, id: newId(), receivedAt }));
 }
 
-/** The log records of a request's events: each keyed by its agent, the event's JSON as value. */
-export function heartbeatRecordsOf(events: readonly HeartbeatEvent[]): ProduceRecord[] {
-  return events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e) }));
+/**
+ * The log records of a request's events: each keyed by its agent, the event's JSON as value; with `withDecoded`, the
+ * event itself as each record's `decoded` too (for consumers in this process: see `agentEventOfRecord`).
+ */
+export function heartbeatRecordsOf(events: readonly HeartbeatEvent[], withDecoded = false): ProduceRecord[] {
+  return withDecoded
+    ? events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e), decoded: e }))
+    : events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e) }));
 }
 
 /** The distinct agents of a request's events, in order of first appearance. */

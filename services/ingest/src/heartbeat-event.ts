@@ -25,6 +25,6 @@ export function toHeartbeatEvent(input: HeartbeatInput, context: { tenant: strin
     labels: input.labels,
     eventLoopDelayMs: input.eventLoopDelayMs,
   } satisfies { [K in keyof Required<HeartbeatData>]: HeartbeatData[K] };
-  // The envelope in the schema's order too, so the JSON is field for field what decoding it gives back (rememberAgentEvent).
+  // The envelope in the schema's order too, so the JSON is field for field what decoding it gives back (agentEventOfRecord).
   return { version: CONTRACT_VERSION, id: context.id, time: receivedAt, tenant: context.tenant, agentId: input.agentId, type: 'heartbeat', data };
 }

@@ -46,8 +46,9 @@ describe('toHeartbeatEvent', () => {
     }
   });
 
-  // rememberAgentEvent hands the built event to the writer thread's consumers in place of decoding its JSON: it must
-  // be, as JSON, exactly what decoding gives back (fields, values and order), whichever optional fields the beat had.
+  // The writer thread hands the built event to its consumers beside its JSON (agentEventOfRecord) in place of
+  // decoding it: it must be, as JSON, exactly what decoding gives back (fields, values and order), whichever optional
+  // fields the beat had.
   it('builds an event whose JSON decodes back to it, field for field and in the same order', () => {
     for (const { mask, body } of bodies(5)) {
       const event = toHeartbeatEvent(HeartbeatInput.parse(body), { tenant: 'acme', id: `e-${mask}`, receivedAt: '2026-01-01T00:00:05.000Z' });

@@ -1,7 +1,7 @@
 import {
+  agentEventOfRecord,
   agentKey,
   agentStreamName,
-  decodeAgentEvent,
   decodeOutputEvent,
   InvalidEventError,
   type AgentEvent,
@@ -118,7 +118,7 @@ export class ProjectorService {
     const events: (AgentEvent | DetectorOutputEvent)[] = [];
     for (const r of batch.records) {
       try {
-        events.push(isInput ? decodeAgentEvent(r.value) : decodeOutputEvent(r.value));
+        events.push(isInput ? agentEventOfRecord(r) : decodeOutputEvent(r.value));
       } catch (err) {
         if (!(err instanceof InvalidEventError)) throw err;
         this.poisonEvents++;

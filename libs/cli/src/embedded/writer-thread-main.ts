@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { rememberAgentEvent, type AgentEvent, type HeartbeatEvent } from '@vigil/contracts';
+import type { AgentEvent, HeartbeatEvent } from '@vigil/contracts';
 import { appendHeartbeats, heartbeatEventsOf, heartbeatRecordsOf, parseJsonText } from '@vigil/ingest';
 import { MetricsRegistry } from '@vigil/http';
-import { EmbeddedLog } from '@vigil/log';
+import { EmbeddedLog, type ProduceRecord } from '@vigil/log';
 import { NotifierService, notifierGroupId } from '@vigil/notifier';
 import { SqliteEventStore, SqliteReadModel } from '@vigil/store';
 import { SqliteWebhookStore } from '@vigil/webhooks';
@@ -48,16 +48,17 @@ const CONSUMER_BATCH_SIZE = 2_000;
 /**
  * Appends to agent-events wait while the detector or the projector has more than this many records of a partition
  * uncommitted (ConsumerLagGate). Above what one linger lets pile up at full speed (about 2,500 beats at 50,000/s) plus
- * a batch, so a consumer that keeps up never holds an append; within the decode memo, so that what the ingest built
- * is still there when the consumers read it.
+ * a batch, so a consumer that keeps up never holds an append; within the log's tail (TAIL_RECORDS), so that the
+ * events the ingest built are still beside their records when the consumers read them.
  */
 const MAX_UNREAD_RECORDS = 8192;
 /**
  * Records of each partition the log keeps in memory for this thread's consumers (TailCache): above how far behind
- * flow control lets them run (MAX_UNREAD_RECORDS) plus a batch, so that they never read a beat back from SQLite. With
- * the log's default of 2,048, the projector, 1,600–3,400 records behind under batches, read a quarter of the beats
- * back from the file (2,000 rows a read), and each read-back text had to be hashed and compared again to find its
- * decoded event: 40,500–40,700 against 34,400–36,000 beats/s (batches of 100 under wrk, 3 alternating runs each).
+ * flow control lets them run (MAX_UNREAD_RECORDS) plus a batch, so that they never read a beat back from SQLite and
+ * always get its event as built (`ProduceRecord.decoded`). With the log's default of 2,048, the projector,
+ * 1,600–3,400 records behind under batches, read a quarter of the beats back from the file (2,000 rows a read), each
+ * text to be looked up in the decode memo again: 40,500–40,700 against 34,400–36,000 beats/s (batches of 100 under
+ * wrk, 3 alternating runs each).
  */
 const TAIL_RECORDS = 16_384;
 /** Longest an append waits for the consumers: after that they are stuck, not slow, and the ingest goes on without them. */
@@ -139,11 +140,15 @@ async function main(): Promise<void> {
     if (request.kind === 'heartbeat-records') {
       // Built by the HTTP thread's heartbeat builder, whose JSON decodes to exactly what it built
       // (heartbeat-event.unit.spec.ts): JSON.parse gives this thread's consumers the decoded event without validating
-      // it again (zod took most of a decode's time).
+      // it again (zod took most of a decode's time), appended beside each record (agentEventOfRecord).
       const { records } = request;
       submit(topic, () => {
-        for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, JSON.parse(records[i]!.value) as AgentEvent);
-        log.append(topic, records).then((positions) => answer({ id, positions }), failed(id));
+        const decoded: ProduceRecord[] = new Array<ProduceRecord>(records.length);
+        for (let i = 0; i < records.length; i++) {
+          const { key, value } = records[i]!;
+          decoded[i] = { key, value, decoded: JSON.parse(value) as AgentEvent };
+        }
+        log.append(topic, decoded).then((positions) => answer({ id, positions }), failed(id));
       });
       return;
     }
@@ -156,11 +161,10 @@ async function main(): Promise<void> {
       failed(id)(err);
       return;
     }
-    const records = heartbeatRecordsOf(events);
+    // This thread's detector and projector read these records back within a batch or two: they get the events built
+    // here beside them (agentEventOfRecord) instead of parsing and validating the same text again.
+    const records = heartbeatRecordsOf(events, true);
     submit(topic, () => {
-      // This thread's detector and projector read these records back within a batch or two: they get the events built
-      // here instead of parsing and validating the same text again.
-      for (let i = 0; i < records.length; i++) rememberAgentEvent(records[i]!.value, events[i]!);
       appendHeartbeats(log, topic, events, records).then((accepted) => answer({ id, accepted }), failed(id));
     });
   };

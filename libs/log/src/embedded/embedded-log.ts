@@ -447,7 +447,7 @@ export class EmbeddedLog implements EventLog {
       } else {
         this.#statements.insertRecord.run(topic, partition, offset, record.key, record.value, timestamp, compactionKey);
       }
-      if (compact !== 1) this.#tail.stage(topic, partition, offset, record.key, record.value, timestamp);
+      if (compact !== 1) this.#tail.stage(topic, partition, offset, record.key, record.value, timestamp, record.decoded);
       ends.set(partition, offset + 1);
       positions.push({ partition, offset });
     }

@@ -5,6 +5,8 @@ interface TailRecord {
   readonly key: string | null;
   readonly value: string;
   readonly timestamp: number;
+  /** The producer's decoded value (`ProduceRecord.decoded`), or undefined. */
+  readonly decoded: unknown;
 }
 
 /** The newest committed records of one partition, at consecutive offsets from `start`. */
@@ -16,8 +18,9 @@ interface PartitionTail {
 /**
  * The records this log instance appended most recently, per partition, kept after their COMMIT so that the consumers
  * of the same instance (in `vigil up`'s writer thread: the detector, the projector and the notifier, each reading what
- * was just appended) get them from memory instead of reading them back from SQLite. Both consumers of one record get
- * the same `value` string, so the second decode of it is a memo hit (see DecodeMemo in @vigil/contracts).
+ * was just appended) get them from memory instead of reading them back from SQLite, with the producer's decoded value
+ * when it gave one (`ProduceRecord.decoded`); without one, both consumers of a record get the same `value` string, so
+ * the second decode of it is a memo hit (see DecodeMemo in @vigil/contracts).
  *
  * Only what is certain is served: a tail holds consecutive offsets that this instance committed; when another
  * connection appended to the partition in between (the offsets of a new group do not follow the tail), the tail
@@ -38,9 +41,9 @@ export class TailCache {
     this.#capacity = capacity;
   }
 
-  /** Notes a record written in the open transaction; it joins the tail only at `publish()`. */
-  stage(topic: string, partition: number, offset: number, key: string | null, value: string, timestamp: number): void {
-    this.#staged.push({ topic, partition, offset, record: { key, value, timestamp } });
+  /** Notes a record written in the open transaction (with its producer's decoded value, if any); it joins the tail only at `publish()`. */
+  stage(topic: string, partition: number, offset: number, key: string | null, value: string, timestamp: number, decoded?: unknown): void {
+    this.#staged.push({ topic, partition, offset, record: { key, value, timestamp, decoded } });
   }
 
   /** The open transaction rolled back (or a new one began): what it staged never happened. */
@@ -86,7 +89,10 @@ export class TailCache {
     const out: LogRecord[] = new Array<LogRecord>(last - first);
     for (let i = first; i < last; i++) {
       const r = tail.records[i]!;
-      out[i - first] = { topic, partition, offset: tail.start + i, key: r.key, value: r.value, timestamp: r.timestamp };
+      out[i - first] =
+        r.decoded === undefined
+          ? { topic, partition, offset: tail.start + i, key: r.key, value: r.value, timestamp: r.timestamp }
+          : { topic, partition, offset: tail.start + i, key: r.key, value: r.value, timestamp: r.timestamp, decoded: r.decoded };
     }
     return out;
   }

@@ -136,4 +136,30 @@ describe('EmbeddedLog with its tail of recent appends', () => {
       expect(() => new EmbeddedLog({ path: ':memory:', tailRecords })).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_INVALID_LOG_OPTIONS', details: { field: 'tailRecords' } }));
     }
   });
+
+  it("hands a producer's decoded value back with its record from memory, and never writes it", async () => {
+    const path = file();
+    const log = open(path);
+    await log.ensureTopic('events', { partitions: 1 });
+    const built = { n: 1 };
+    await log.append('events', [
+      { key: 'k', value: '{"n":1}', decoded: built },
+      { key: 'k', value: '{"n":2}' },
+    ]);
+    const [first, second] = await log.read('events', 0, 0, 10);
+    expect(first!.decoded).toBe(built); // the object itself, not a copy
+    expect(second).not.toHaveProperty('decoded');
+    // Another reader of the file (or a restart) gets the text alone.
+    const fresh = open(path);
+    const again = await fresh.read('events', 0, 0, 10);
+    expect(again.map((r) => r.value)).toEqual(['{"n":1}', '{"n":2}']);
+    for (const r of again) expect(r).not.toHaveProperty('decoded');
+    // A consumer of the same instance gets it too.
+    const seen: unknown[] = [];
+    const consumer = log.consumer({ groupId: 'g', topic: 'events' });
+    await consumer.start({ eachBatch: async ({ records }) => void seen.push(...records.map((r) => r.decoded)) });
+    await expect.poll(() => seen.length).toBe(2);
+    await consumer.stop();
+    expect(seen).toEqual([built, undefined]);
+  });
 });
