@@ -26,8 +26,8 @@ export const EmbeddedLogOptions = z.strictObject({
   /**
    * Records of each partition this instance keeps in memory after appending them, for its own consumers (TailCache):
    * a consumer that reads within this many records of the end gets them without a SQLite read. Set it above how far
-   * the consumers may fall behind plus a batch; each record costs its value's size while kept (up to twice this many
-   * are kept between trims).
+   * the consumers may fall behind plus a batch; each record costs its value's size while kept, and its decoded value's
+   * when the producer gave one (`ProduceRecord.decoded`); up to twice this many are kept between trims.
    */
   tailRecords: z.number().int().positive().max(1_000_000).default(2_048),
   /** Parent logger; the log logs under `child({ module: 'log' })`. Silent without one. */
