@@ -196,4 +196,22 @@ describe('WriterThread (embedded mode writer thread)', () => {
       await again.stop();
     }
   });
+
+  it('answers every append of a message it cannot hand over, also when a large one goes at once, and goes on', async () => {
+    const writer = await start();
+    try {
+      const at = new Date().toISOString();
+      // A function cannot cross the thread boundary: the message with it fails to be posted (a DataCloneError).
+      const unsendable = Array.from({ length: 64 }, () => ({ key: 'k', value: beat('bad', at), partition: 0, decoded: () => 0 }));
+      const small = writer.append(topics.agentEvents, [{ key: 'k', value: beat('small', at), partition: 0 }]);
+      const large = writer.append(topics.agentEvents, unsendable);
+      const settled = await Promise.allSettled([small, large]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      // The thread is fine: the next append lands.
+      const [next] = await writer.append(topics.agentEvents, [{ key: 'k', value: beat('after', at), partition: 0 }]);
+      expect((await reader.read(topics.agentEvents, next!.partition, next!.offset, 1)).map((r) => JSON.parse(r.value).agentId)).toEqual(['after']);
+    } finally {
+      await writer.stop();
+    }
+  });
 });

@@ -48,7 +48,18 @@ export class WriterThread {
     this.#logger = logger;
     this.#handover = new AppendHandover({
       post: (requests) => {
-        if (this.#gone === null) this.#post({ type: 'append', requests });
+        if (this.#gone !== null) return;
+        try {
+          this.#post({ type: 'append', requests });
+        } catch (err) {
+          // Posted from inside one request's promise (AppendHandover hands a large one over at once), so a throw would
+          // reach that request alone and leave the others of the message waiting forever: every one is answered.
+          const error = err instanceof Error ? err : new Error(String(err));
+          for (const { id } of requests) {
+            this.#pending.get(id)?.reject(error);
+            this.#pending.delete(id);
+          }
+        }
       },
       atEndOfTurn: (flush) => setImmediate(flush),
     });
