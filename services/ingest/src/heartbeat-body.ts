@@ -55,9 +55,11 @@ export function heartbeatEventsOf(body: unknown, context: HeartbeatBatchContext)
  * event itself as each record's `decoded` too (for consumers in this process: see `agentEventOfRecord`).
  */
 export function heartbeatRecordsOf(events: readonly HeartbeatEvent[], withDecoded = false): ProduceRecord[] {
-  return withDecoded
-    ? events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e), decoded: e }))
-    : events.map((e) => ({ key: agentKey(e.tenant, e.agentId), value: JSON.stringify(e) }));
+  return events.map((e) => {
+    const key = agentKey(e.tenant, e.agentId);
+    const value = JSON.stringify(e);
+    return withDecoded ? { key, value, decoded: e } : { key, value };
+  });
 }
 
 /** The distinct agents of a request's events, in order of first appearance. */

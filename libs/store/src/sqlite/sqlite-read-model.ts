@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import {
+  agentKey,
   AgentStatus,
   InvalidEventError,
   isDeliverable,
@@ -905,7 +906,7 @@ export class SqliteReadModel implements ReadModel {
   /** Adds a beat to its agent's run, writing the run first if the beat cannot join it. */
   private queueBeat(event: HeartbeatEvent): void {
     const beat: RunBeat = { event, at: timeOf(event.data.receivedAt, 'data.receivedAt') };
-    const key = `${event.tenant}/${event.agentId}`;
+    const key = agentKey(event.tenant, event.agentId);
     const run = this.beatRuns.get(key);
     if (run !== undefined) {
       if (extendsRun(run, beat)) {
